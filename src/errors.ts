@@ -1,0 +1,61 @@
+// A small error hierarchy: every failure the user may hear about has a `code`; the words shown to a
+// user for each code live in src/user-messages.ts, never at the throw site.
+
+export type ErrorCode =
+  | "config_invalid"
+  | "llm_rate_limited"
+  | "llm_content_filter"
+  | "llm_auth"
+  | "llm_not_found"
+  | "llm_context_length"
+  | "llm_timeout"
+  | "llm_stream_cut"
+  | "llm_bad_request"
+  | "llm_unavailable"
+  | "input_too_long"
+  | "store_unavailable"
+  | "sink_rate_limited"
+  | "sink_failed"
+  | "shutting_down"
+  | "internal";
+
+export interface BotErrorDetails {
+  /** Seconds the caller should wait before trying again (rate limits). */
+  retryAfterSeconds?: number;
+  /** Content-filter category, e.g. "hate", "jailbreak". */
+  category?: string;
+  /** Where a content filter fired. */
+  filteredPart?: "prompt" | "completion";
+  /** Deployment or model name that was not found. */
+  name?: string;
+  /** HTTP status from the upstream service, when there was one. */
+  status?: number;
+  /** A hint for the operator's log line (never shown to a chat user). */
+  hint?: string;
+}
+
+export class BotError extends Error {
+  readonly code: ErrorCode;
+  readonly details: BotErrorDetails;
+
+  constructor(code: ErrorCode, message: string, details: BotErrorDetails = {}, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "BotError";
+    this.code = code;
+    this.details = details;
+  }
+}
+
+export function isBotError(err: unknown, code?: ErrorCode): err is BotError {
+  return err instanceof BotError && (code === undefined || err.code === code);
+}
+
+/** Thrown by a reply sink when the platform answered 429; ReplyStream waits and catches up. */
+export class SinkRateLimitedError extends BotError {
+  readonly retryAfterMs: number;
+  constructor(retryAfterMs: number, message = "platform rate limit", options?: { cause?: unknown }) {
+    super("sink_rate_limited", message, { retryAfterSeconds: Math.ceil(retryAfterMs / 1000) }, options);
+    this.name = "SinkRateLimitedError";
+    this.retryAfterMs = retryAfterMs;
+  }
+}

@@ -1,0 +1,29 @@
+// The reply-sink port: how ReplyStream shows text on one platform. A sink works in whole texts:
+// every call carries the complete text the message should show; a sink that streams natively
+// (Slack appendStream) turns that into a delta itself.
+
+export interface SinkLimits {
+  /** Longest text one message may hold on this platform; longer answers continue in a new message. */
+  maxChars: number;
+  /** Minimum time between two updates of one message (platform pacing). */
+  minIntervalMs: number;
+}
+
+/** Opaque handle of a message the sink posted. */
+export type MessageHandle = { readonly id: string };
+
+export interface ReplySink {
+  readonly limits: SinkLimits;
+  /** Show that the bot is working (status line, typing, placeholder). Optional. */
+  begin?(): Promise<void>;
+  /** Creates a message showing `text`. `final` is true when no update will follow. */
+  post(text: string, final: boolean): Promise<MessageHandle>;
+  /** Replaces the text of a posted message. `final` is true for the last update of that message. */
+  update(message: MessageHandle, text: string, final: boolean): Promise<void>;
+}
+
+export interface Clock {
+  now(): number;
+  /** Resolves after `ms`; rejects with the signal's reason when aborted. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
