@@ -8,6 +8,9 @@ export interface StoredMessage {
   at: number;
   /** Platform user id of the author of a user message. */
   userId?: string;
+  /** Token count of `content`, cached at append time, valid for `encoding`. */
+  tokens?: number;
+  encoding?: string;
 }
 
 export interface AppendOptions {

@@ -1,0 +1,21 @@
+// `npm start` and `npm run chat` build first when dist/ is missing or older than the sources.
+import { execFileSync } from "node:child_process";
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+
+const marker = "dist/src/main.js";
+function newest(dir) {
+  let latest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    latest = Math.max(latest, entry.isDirectory() ? newest(path) : statSync(path).mtimeMs);
+  }
+  return latest;
+}
+const sourcesChanged = () =>
+  Math.max(newest("src"), newest("adapters"), statSync("package.json").mtimeMs) > statSync(marker).mtimeMs;
+
+if (!existsSync(marker) || sourcesChanged()) {
+  process.stderr.write("Building (tsc)...\n");
+  execFileSync(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "tsconfig.build.json"], { stdio: "inherit" });
+}

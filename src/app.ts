@@ -1,0 +1,63 @@
+// Wires the core together from a Config: store, LLM client, metrics, engine, and the HTTP server.
+// main.ts and the console chat use it; tests use it with test doubles behind the same config.
+import type { TokenCredential } from "@azure/identity";
+import type { Config } from "./config.js";
+import { Engine } from "./engine/engine.js";
+import type { Logger } from "./log.js";
+import { createLlmClient } from "./llm/client.js";
+import type { LlmClient } from "./llm/types.js";
+import { createMetrics, type Metrics } from "./metrics.js";
+import type { Clock } from "./reply/types.js";
+import { HttpServer } from "./server.js";
+import { createStore } from "./store/create.js";
+import type { Store } from "./store/types.js";
+
+export interface Core {
+  config: Config;
+  logger: Logger;
+  store: Store;
+  llm: LlmClient;
+  metrics: Metrics;
+  engine: Engine;
+}
+
+export interface CoreOverrides {
+  store?: Store;
+  llm?: LlmClient;
+  credential?: TokenCredential;
+  clock?: Clock;
+  metrics?: Metrics;
+}
+
+export async function createCore(config: Config, logger: Logger, overrides: CoreOverrides = {}): Promise<Core> {
+  const store = overrides.store ?? createStore({ redisUrl: config.redis.url, keyPrefix: config.redis.keyPrefix, logger });
+  const llm = overrides.llm ?? createLlmClient(config.llm, { logger, credential: overrides.credential });
+  const metrics = overrides.metrics ?? createMetrics({ defaultMetrics: true });
+  const engine = new Engine({ config, store, llm, logger, metrics, clock: overrides.clock });
+  await engine.warmUp();
+  return { config, logger, store, llm, metrics, engine };
+}
+
+export function createHttpServer(core: Core, port = core.config.port): HttpServer {
+  return new HttpServer({
+    port,
+    logger: core.logger,
+    metrics: core.metrics,
+    readiness: {
+      store: async () => ((await core.store.ping()) ? null : `${core.store.kind} store unreachable`),
+      engine: async () => (core.engine.isDraining ? "shutting down" : null),
+    },
+  });
+}
+
+/**
+ * Graceful stop: readiness fails at once, no new connections, replies in flight get
+ * `shutdownTimeoutMs` to finish (then end with a closing note), and the store closes.
+ */
+export async function shutdown(core: Core, server: HttpServer | undefined): Promise<void> {
+  server?.startDraining();
+  const closing = server?.close();
+  await core.engine.drain(core.config.shutdownTimeoutMs);
+  await closing;
+  await core.store.close();
+}

@@ -1,0 +1,88 @@
+// Carries out a parsed command against the store and returns the Markdown answer.
+import type { EnvDefaults } from "../config.js";
+import type { AllowedModel } from "../llm/models.js";
+import { resolveSettings } from "../settings/resolve.js";
+import { findSetting, SETTING_KEYS, type SettingsContext } from "../settings/schema.js";
+import type { Store } from "../store/types.js";
+import type { Command, CommandScope } from "./parse.js";
+import { renderHelp, renderSettings } from "./render.js";
+
+export interface CommandContext {
+  store: Store;
+  threadKey: string;
+  /** Settings scope of this conversation (a channel, a DM). */
+  conversationScope: string;
+  /** Settings scope of the workspace or tenant. */
+  workspaceScope: string;
+  /** Decided by the adapter from the platform's roles (admins, team owners, configured users). */
+  canChangeConversation: boolean;
+  canChangeWorkspace: boolean;
+  settings: SettingsContext;
+  defaults: EnvDefaults;
+  models: AllowedModel[];
+}
+
+export async function executeCommand(command: Command, ctx: CommandContext): Promise<string> {
+  switch (command.type) {
+    case "help":
+      return renderHelp(ctx.settings);
+    case "usage_error":
+      return command.message;
+    case "forget":
+      await ctx.store.forget(ctx.threadKey);
+      return "Done: I have forgotten this conversation. The next message starts afresh.";
+    case "show": {
+      const [conversation = {}, workspace = {}] = await ctx.store.getSettingsMany([ctx.conversationScope, ctx.workspaceScope]);
+      const layers = command.scope === "workspace" ? { conversation: {}, workspace } : { conversation, workspace };
+      const title = command.scope === "workspace" ? "Workspace default settings" : "Settings for this conversation";
+      return renderSettings(title, resolveSettings(layers, ctx.defaults, ctx.models));
+    }
+    case "set": {
+      const refusal = refuse(command.scope, ctx);
+      if (refusal) return refusal;
+      const def = findSetting(command.key);
+      if (!def) return `\`${command.key}\` is not a setting. Settings: ${SETTING_KEYS.map((k) => `\`${k}\``).join(", ")}.`;
+      const parsed = def.parse(command.value, ctx.settings);
+      if ("error" in parsed) return `\`${def.key}\` ${parsed.error}. Nothing was changed.`;
+      await ctx.store.setSetting(scopeOf(command.scope, ctx), def.key, parsed.value);
+      return `\`${def.key}\` is now ${display(def.key, parsed.value)}${command.scope === "workspace" ? " for the workspace" : " in this conversation"}.`;
+    }
+    case "reset": {
+      const refusal = refuse(command.scope, ctx);
+      if (refusal) return refusal;
+      if (command.key === undefined) {
+        await ctx.store.resetSettings(scopeOf(command.scope, ctx));
+        return command.scope === "workspace"
+          ? "All workspace settings are back to the configured defaults."
+          : "All settings of this conversation are back to the defaults.";
+      }
+      const def = findSetting(command.key);
+      if (!def) return `\`${command.key}\` is not a setting. Settings: ${SETTING_KEYS.map((k) => `\`${k}\``).join(", ")}.`;
+      await ctx.store.resetSettings(scopeOf(command.scope, ctx), def.key);
+      return `\`${def.key}\` is back to its default.`;
+    }
+  }
+}
+
+function scopeOf(scope: CommandScope, ctx: CommandContext): string {
+  return scope === "workspace" ? ctx.workspaceScope : ctx.conversationScope;
+}
+
+function refuse(scope: CommandScope, ctx: CommandContext): string | undefined {
+  if (scope === "workspace" && !ctx.canChangeWorkspace) {
+    return "Only workspace admins can change the workspace defaults. You can still view them with `settings workspace`.";
+  }
+  if (scope === "conversation" && !ctx.canChangeConversation) {
+    return "Only admins can change this channel's settings. You can still view them with `settings`.";
+  }
+  return undefined;
+}
+
+function display(key: string, value: string): string {
+  if (key === "stop") {
+    const list = JSON.parse(value) as string[];
+    return list.length ? list.map((s) => `\`${s}\``).join(" | ") : "none";
+  }
+  if (key === "system_prompt") return `"${value.length > 200 ? `${value.slice(0, 200)}…` : value}"`;
+  return `\`${value}\``;
+}

@@ -1,0 +1,250 @@
+// Environment schema, loading and validation. Every variable is checked at start; a bad one stops the
+// start with a message naming it and the accepted form. Secret values are registered for redaction.
+import { z } from "zod";
+import { type AllowedModel, parseAllowedModel } from "./llm/models.js";
+import type { EndpointKind, LlmEndpointConfig } from "./llm/types.js";
+import { registerSecret } from "./redact.js";
+
+/** Newest GA dated api-version of the Azure OpenAI data-plane inference API (later GA is `v1`). */
+export const AZURE_OPENAI_DEFAULT_API_VERSION = "2024-10-21";
+/** Stable api-version of the Azure AI model inference API. */
+export const AZURE_INFERENCE_DEFAULT_API_VERSION = "2025-04-01";
+export const COGNITIVE_SERVICES_SCOPE = "https://cognitiveservices.azure.com/.default";
+
+const DEFAULT_SYSTEM_PROMPT =
+  "You are a helpful assistant in a company chat. Answer concisely and use Markdown where it helps.";
+
+// Empty strings count as unset, so `FOO=` in a .env file means "use the default".
+const optionalString = z.preprocess((v) => (v === "" ? undefined : v), z.string().optional());
+const optionalUrl = z.preprocess(
+  (v) => (v === "" ? undefined : v),
+  z.url({ protocol: /^https?$/, error: "must be an http(s) URL, e.g. https://my-resource.openai.azure.com/" }).optional(),
+);
+const int = (min: number, max: number, fallback: number) =>
+  z.preprocess(
+    (v) => (v === "" || v === undefined ? fallback : v),
+    z.coerce
+      .number({ error: `must be a whole number from ${min} to ${max}` })
+      .int({ error: `must be a whole number from ${min} to ${max}` })
+      .min(min, { error: `must be a whole number from ${min} to ${max}` })
+      .max(max, { error: `must be a whole number from ${min} to ${max}` }),
+  );
+const num = (min: number, max: number) =>
+  z.preprocess(
+    (v) => (v === "" ? undefined : v),
+    z.coerce
+      .number({ error: `must be a number from ${min} to ${max}` })
+      .min(min, { error: `must be a number from ${min} to ${max}` })
+      .max(max, { error: `must be a number from ${min} to ${max}` })
+      .optional(),
+  );
+const bool = (fallback: boolean) =>
+  z.preprocess(
+    (v) => (v === "" || v === undefined ? String(fallback) : String(v).toLowerCase()),
+    z.enum(["true", "false", "on", "off", "1", "0", "yes", "no"], { error: "must be true or false" }),
+  );
+const truthy = (v: string) => v === "true" || v === "on" || v === "1" || v === "yes";
+
+const EnvSchema = z.object({
+  LLM_PROVIDER: z.preprocess(
+    (v) => (v === "" ? undefined : v),
+    z.enum(["azure", "azure-inference", "openai"], { error: "must be one of: azure, azure-inference, openai" }).optional(),
+  ),
+  AZURE_OPENAI_ENDPOINT: optionalUrl,
+  AZURE_OPENAI_API_KEY: optionalString,
+  AZURE_OPENAI_DEPLOYMENT: optionalString,
+  OPENAI_API_VERSION: z.preprocess(
+    (v) => (v === "" ? undefined : v),
+    z
+      .string()
+      .regex(/^(v1|\d{4}-\d{2}-\d{2}(-preview)?)$/, {
+        error: `must be a dated api-version such as ${AZURE_OPENAI_DEFAULT_API_VERSION} (or 2025-04-01-preview), or v1`,
+      })
+      .optional(),
+  ),
+  AZURE_CLIENT_ID: optionalString,
+  AZURE_OPENAI_TOKEN_SCOPE: optionalUrl,
+  OPENAI_BASE_URL: optionalUrl,
+  OPENAI_API_KEY: optionalString,
+  OPENAI_MODEL: optionalString,
+  LLM_ALLOWED_MODELS: optionalString,
+  LLM_TIMEOUT_MS: int(1_000, 600_000, 120_000),
+  LLM_MAX_RETRIES: int(0, 10, 2),
+  LLM_MAX_RETRY_WAIT_MS: int(0, 120_000, 20_000),
+
+  SYSTEM_PROMPT: optionalString,
+  DEFAULT_TEMPERATURE: num(0, 2),
+  DEFAULT_TOP_P: num(0, 1),
+  DEFAULT_MAX_TOKENS: int(1, 100_000, 1_000),
+  DEFAULT_PRESENCE_PENALTY: num(-2, 2),
+  DEFAULT_FREQUENCY_PENALTY: num(-2, 2),
+  HISTORY_ENABLED: bool(true),
+  HISTORY_WINDOW: int(0, 500, 40),
+  HISTORY_MAX_STORED: int(2, 10_000, 200),
+  HISTORY_TTL_DAYS: int(1, 3_650, 30),
+
+  REDIS_URL: z.preprocess(
+    (v) => (v === "" ? undefined : v),
+    z.url({ protocol: /^rediss?$/, error: "must be a redis:// or rediss:// URL, e.g. redis://localhost:6379/0" }).optional(),
+  ),
+  REDIS_KEY_PREFIX: z.preprocess((v) => (v === "" || v === undefined ? "bot:" : v), z.string().max(64)),
+
+  PORT: int(1, 65_535, 3978),
+  LOG_LEVEL: z.preprocess(
+    (v) => (v === "" || v === undefined ? "info" : String(v).toLowerCase()),
+    z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], {
+      error: "must be one of: fatal, error, warn, info, debug, trace, silent",
+    }),
+  ),
+  SHUTDOWN_TIMEOUT_MS: int(0, 600_000, 25_000),
+});
+
+type Env = z.infer<typeof EnvSchema>;
+
+/** Settings defaults from the environment; conversations and workspaces override them. */
+export interface EnvDefaults {
+  systemPrompt: string;
+  temperature?: number;
+  topP?: number;
+  maxTokens: number;
+  presencePenalty?: number;
+  frequencyPenalty?: number;
+  historyEnabled: boolean;
+  historyWindow: number;
+}
+
+export interface Config {
+  llm: LlmEndpointConfig;
+  /** Models a conversation may pick; the first is the default. */
+  models: AllowedModel[];
+  defaults: EnvDefaults;
+  history: { maxStored: number; ttlSeconds: number };
+  redis: { url?: string; keyPrefix: string };
+  port: number;
+  logLevel: string;
+  shutdownTimeoutMs: number;
+}
+
+export class ConfigError extends Error {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+    this.problems = problems;
+  }
+}
+
+/** Validates `env` and returns the resolved configuration, or throws ConfigError naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => `${issue.path.join(".")} ${issue.message.replace(/^Invalid input: /, "")}`),
+    );
+  }
+  const e = parsed.data;
+  for (const secret of [e.AZURE_OPENAI_API_KEY, e.OPENAI_API_KEY]) registerSecret(secret);
+  registerRedisPassword(e.REDIS_URL);
+
+  const problems: string[] = [];
+  const kind = endpointKind(e, problems);
+  const endpoint = kind === "openai-compatible" ? e.OPENAI_BASE_URL : e.AZURE_OPENAI_ENDPOINT;
+  const defaultModel = kind === "openai-compatible" ? e.OPENAI_MODEL : e.AZURE_OPENAI_DEPLOYMENT;
+  if (!defaultModel) {
+    problems.push(
+      kind === "openai-compatible"
+        ? "OPENAI_MODEL is required with OPENAI_BASE_URL (the model id, e.g. gpt-4o-mini or llama3.1)"
+        : "AZURE_OPENAI_DEPLOYMENT is required (the name of your model deployment, e.g. gpt-4o)",
+    );
+  }
+  if (kind === "azure-inference" && e.OPENAI_API_VERSION === "v1") {
+    problems.push("OPENAI_API_VERSION v1 is for Azure OpenAI endpoints; the model inference endpoint takes a dated version");
+  }
+  if (problems.length > 0 || !endpoint || !defaultModel) throw new ConfigError(problems);
+
+  return {
+    llm: {
+      kind,
+      endpoint,
+      apiKey: kind === "openai-compatible" ? e.OPENAI_API_KEY : e.AZURE_OPENAI_API_KEY,
+      apiVersion:
+        e.OPENAI_API_VERSION ??
+        (kind === "azure-inference" ? AZURE_INFERENCE_DEFAULT_API_VERSION : AZURE_OPENAI_DEFAULT_API_VERSION),
+      managedIdentityClientId: e.AZURE_CLIENT_ID,
+      tokenScope: e.AZURE_OPENAI_TOKEN_SCOPE ?? COGNITIVE_SERVICES_SCOPE,
+      timeoutMs: e.LLM_TIMEOUT_MS,
+      maxRateLimitRetries: e.LLM_MAX_RETRIES,
+      maxRetryWaitMs: e.LLM_MAX_RETRY_WAIT_MS,
+    },
+    models: allowedModels(defaultModel, e.LLM_ALLOWED_MODELS),
+    defaults: {
+      systemPrompt: e.SYSTEM_PROMPT ?? DEFAULT_SYSTEM_PROMPT,
+      temperature: e.DEFAULT_TEMPERATURE,
+      topP: e.DEFAULT_TOP_P,
+      maxTokens: e.DEFAULT_MAX_TOKENS,
+      presencePenalty: e.DEFAULT_PRESENCE_PENALTY,
+      frequencyPenalty: e.DEFAULT_FREQUENCY_PENALTY,
+      historyEnabled: truthy(e.HISTORY_ENABLED),
+      historyWindow: e.HISTORY_WINDOW,
+    },
+    history: { maxStored: e.HISTORY_MAX_STORED, ttlSeconds: e.HISTORY_TTL_DAYS * 86_400 },
+    redis: { url: e.REDIS_URL, keyPrefix: e.REDIS_KEY_PREFIX },
+    port: e.PORT,
+    logLevel: e.LOG_LEVEL,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+  };
+}
+
+function endpointKind(e: Env, problems: string[]): EndpointKind {
+  const provider =
+    e.LLM_PROVIDER ??
+    (e.OPENAI_BASE_URL && !e.AZURE_OPENAI_ENDPOINT ? "openai" : isInferenceEndpoint(e.AZURE_OPENAI_ENDPOINT) ? "azure-inference" : "azure");
+  if (provider === "openai") {
+    if (!e.OPENAI_BASE_URL) problems.push("OPENAI_BASE_URL is required with LLM_PROVIDER=openai, e.g. https://api.openai.com/v1");
+    return "openai-compatible";
+  }
+  if (!e.AZURE_OPENAI_ENDPOINT) {
+    problems.push(
+      "AZURE_OPENAI_ENDPOINT is required: your resource endpoint, e.g. https://my-resource.openai.azure.com/ " +
+        "(or https://my-resource.services.ai.azure.com/models for the model inference endpoint; " +
+        "or set OPENAI_BASE_URL for an OpenAI-compatible server)",
+    );
+  }
+  if (provider === "azure-inference") return "azure-inference";
+  return e.OPENAI_API_VERSION === "v1" ? "azure-v1" : "azure-deployment";
+}
+
+/** The model inference endpoint is the `/models` path of an AI services resource. */
+function isInferenceEndpoint(endpoint: string | undefined): boolean {
+  if (!endpoint) return false;
+  return new URL(endpoint).pathname.replace(/\/+$/, "").endsWith("/models");
+}
+
+function allowedModels(defaultModel: string, list: string | undefined): AllowedModel[] {
+  const entries = (list ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map(parseAllowedModel);
+  const defaultEntry = entries.find((m) => m.name === defaultModel) ?? parseAllowedModel(defaultModel);
+  return [defaultEntry, ...entries.filter((m) => m.name !== defaultModel)];
+}
+
+function registerRedisPassword(url: string | undefined): void {
+  if (!url) return;
+  const password = new URL(url).password;
+  if (password) registerSecret(decodeURIComponent(password));
+}
+
+/** A one-line description of the configuration that is safe to log (no secrets). */
+export function describeConfig(config: Config): Record<string, unknown> {
+  return {
+    llm: config.llm.kind,
+    endpoint: config.llm.endpoint,
+    apiVersion: config.llm.apiVersion,
+    auth: config.llm.apiKey ? "api-key" : config.llm.kind === "openai-compatible" ? "none" : "entra-id",
+    models: config.models.map((m) => `${m.name} (${m.profile.family})`),
+    store: config.redis.url ? "redis" : "memory",
+    port: config.port,
+  };
+}

@@ -1,0 +1,271 @@
+// The conversation engine: one turn = settings + history + prompt + streamed answer + persisted turn.
+// It is the same for every platform; adapters hand it an IncomingMessage and a ReplySink.
+import { executeCommand } from "../commands/execute.js";
+import { parseCommand } from "../commands/parse.js";
+import type { Config } from "../config.js";
+import { BotError, isBotError } from "../errors.js";
+import type { Logger } from "../log.js";
+import type { LlmClient, TokenUsage } from "../llm/types.js";
+import type { Metrics } from "../metrics.js";
+import { systemClock } from "../reply/clock.js";
+import { ReplyStream } from "../reply/reply-stream.js";
+import type { Clock, ReplySink } from "../reply/types.js";
+import { resolveSettings, type EffectiveSettings } from "../settings/resolve.js";
+import type { Store, StoredMessage } from "../store/types.js";
+import { userMessageFor } from "../user-messages.js";
+import { fitToBudget } from "./token-budget.js";
+import { countTokens, loadEncoders } from "./tokens.js";
+import type { IncomingMessage, TurnOutcome } from "./types.js";
+
+/** After the service says the context is too long, retry once keeping this share of the history budget. */
+const CONTEXT_RETRY_HISTORY_SHARE = 0.25;
+/** A finished turn is persisted even if Redis is restarting: retry this long before giving up. */
+const PERSIST_RETRY_DELAYS_MS = [100, 250, 500, 1_000, 2_000, 4_000, 8_000];
+/** After the shutdown grace, replies still running get this long to show their closing note. */
+const SHUTDOWN_FAIL_GRACE_MS = 5_000;
+const TRUNCATED_NOTE = "\n\n_(The answer reached the `max_tokens` limit.)_";
+
+export interface EngineDeps {
+  config: Config;
+  store: Store;
+  llm: LlmClient;
+  logger: Logger;
+  metrics: Metrics;
+  clock?: Clock;
+  /** Names of configured data sources (the "On Your Data" feature). */
+  dataSources?: string[];
+}
+
+interface ActiveTurn {
+  controller: AbortController;
+  done: Promise<unknown>;
+}
+
+export class Engine {
+  private readonly deps: EngineDeps;
+  private readonly clock: Clock;
+  private readonly active = new Set<ActiveTurn>();
+  private draining = false;
+
+  constructor(deps: EngineDeps) {
+    this.deps = deps;
+    this.clock = deps.clock ?? systemClock;
+  }
+
+  /** Loads tokenizers for every allowed model, so the first turn does not pay for it. */
+  async warmUp(): Promise<void> {
+    await loadEncoders(this.deps.config.models.map((m) => m.profile.encoding));
+  }
+
+  get activeTurns(): number {
+    return this.active.size;
+  }
+
+  get isDraining(): boolean {
+    return this.draining;
+  }
+
+  /** Handles one message: a command, or a turn answered through `sink`. Never throws. */
+  async handle(message: IncomingMessage, sink: ReplySink): Promise<TurnOutcome> {
+    const controller = new AbortController();
+    let resolveDone: () => void = () => {};
+    const turn: ActiveTurn = { controller, done: new Promise<void>((r) => (resolveDone = r)) };
+    this.active.add(turn);
+    const log = this.deps.logger.child({ thread: message.threadKey, event: message.id, platform: message.platform });
+    try {
+      if (this.draining) {
+        await this.postSafely(sink, userMessageFor(new BotError("shutting_down", "draining")), log);
+        return "failed";
+      }
+      const command = parseCommand(message.text);
+      const outcome = await this.deps.store.withThreadLock(
+        message.threadKey,
+        () => (command ? this.runCommand(message, command, sink) : this.runTurn(message, sink, controller.signal, log)),
+        controller.signal,
+      );
+      this.deps.metrics.turns.inc({ platform: message.platform, outcome });
+      return outcome;
+    } catch (err) {
+      // Only failures before a reply stream existed land here (lock, store): answer them plainly.
+      const error = controller.signal.aborted ? new BotError("shutting_down", "aborted", {}, { cause: err }) : err;
+      this.countError(error);
+      log.error({ err: error }, "turn failed before the reply started");
+      await this.postSafely(sink, userMessageFor(error), log);
+      this.deps.metrics.turns.inc({ platform: message.platform, outcome: "failed" });
+      return "failed";
+    } finally {
+      this.active.delete(turn);
+      resolveDone();
+    }
+  }
+
+  /**
+   * Stops taking new work and lets replies in flight finish for up to `timeoutMs`; replies still
+   * running then are stopped with a closing note, so none is left unfinished without a word.
+   */
+  async drain(timeoutMs: number): Promise<void> {
+    this.draining = true;
+    const all = () => Promise.allSettled([...this.active].map((t) => t.done));
+    if (this.active.size === 0) return;
+    const timer = new AbortController();
+    await Promise.race([all(), this.clock.sleep(timeoutMs, timer.signal).catch(() => {})]);
+    timer.abort();
+    if (this.active.size === 0) return;
+    this.deps.logger.warn({ active: this.active.size }, "shutdown grace over: stopping replies in flight");
+    for (const t of this.active) t.controller.abort(new BotError("shutting_down", "shutdown"));
+    const last = new AbortController();
+    await Promise.race([all(), this.clock.sleep(SHUTDOWN_FAIL_GRACE_MS, last.signal).catch(() => {})]);
+    last.abort();
+  }
+
+  private async runCommand(message: IncomingMessage, command: NonNullable<ReturnType<typeof parseCommand>>, sink: ReplySink): Promise<TurnOutcome> {
+    const { config, store } = this.deps;
+    const text = await executeCommand(command, {
+      store,
+      threadKey: message.threadKey,
+      conversationScope: message.conversationScope,
+      workspaceScope: message.workspaceScope,
+      canChangeConversation: message.canChangeConversation,
+      canChangeWorkspace: message.canChangeWorkspace,
+      settings: { allowedModels: config.models.map((m) => m.name), dataSources: this.deps.dataSources ?? [] },
+      defaults: config.defaults,
+      models: config.models,
+    });
+    await sink.post(text, true);
+    return "command";
+  }
+
+  private async runTurn(message: IncomingMessage, sink: ReplySink, signal: AbortSignal, log: Logger): Promise<TurnOutcome> {
+    const { config, store, llm, metrics } = this.deps;
+    const reply = new ReplyStream(sink, { clock: this.clock, logger: log });
+    metrics.activeStreams.inc();
+    try {
+      await reply.begin();
+      const [conversation = {}, workspace = {}] = await store.getSettingsMany([message.conversationScope, message.workspaceScope]);
+      const settings = resolveSettings({ conversation, workspace }, config.defaults, config.models);
+      const stored =
+        settings.historyEnabled && settings.historyWindow > 0 ? await store.load(message.threadKey, settings.historyWindow) : [];
+      const history = [...(message.priorContext ?? []), ...stored];
+
+      const started = this.clock.now();
+      const result = await this.complete(message, settings, history, reply, signal, log);
+      await reply.finish();
+      metrics.llmDuration.observe((this.clock.now() - started) / 1000);
+
+      const encoding = settings.model.profile.encoding;
+      const now = Date.now();
+      const completionTokens = result.usage?.completionTokens ?? countTokens(result.text, encoding);
+      const promptTokens = result.usage?.promptTokens ?? result.promptTokens;
+      await this.persist(
+        message,
+        [
+          ...(message.priorContext ?? []),
+          { role: "user", content: message.text, at: now, userId: message.userId, tokens: result.userTokens, encoding },
+          { role: "assistant", content: result.text, at: now, tokens: countTokens(result.text, encoding), encoding },
+        ],
+        log,
+      );
+      metrics.tokens.inc({ direction: "in" }, promptTokens);
+      metrics.tokens.inc({ direction: "out" }, completionTokens);
+      await store.addUsage(message.conversationScope, promptTokens, completionTokens).catch((err: unknown) => {
+        log.warn({ err }, "could not record usage");
+      });
+      log.info({ promptTokens, completionTokens, model: settings.model.name, dropped: result.dropped }, "turn answered");
+      return "answered";
+    } catch (err) {
+      const error = signal.aborted && !isBotError(err, "shutting_down") ? new BotError("shutting_down", "aborted", {}, { cause: err }) : err;
+      this.countError(error);
+      log[isExpected(error) ? "warn" : "error"]({ err: error, hint: isBotError(error) ? error.details.hint : undefined }, "turn failed");
+      await reply.fail(userMessageFor(error));
+      return "failed";
+    } finally {
+      metrics.activeStreams.dec();
+    }
+  }
+
+  /** Streams the completion into `reply`; trims harder and retries once if the context was too long. */
+  private async complete(
+    message: IncomingMessage,
+    settings: EffectiveSettings,
+    history: StoredMessage[],
+    reply: ReplyStream,
+    signal: AbortSignal,
+    log: Logger,
+  ): Promise<{ text: string; usage?: TokenUsage; promptTokens: number; userTokens: number; dropped: number }> {
+    for (const historyShare of [1, CONTEXT_RETRY_HISTORY_SHARE]) {
+      const budget = fitToBudget({
+        systemPrompt: settings.systemPrompt,
+        history,
+        userText: message.text,
+        profile: settings.model.profile,
+        replyTokens: settings.generation.maxTokens ?? this.deps.config.defaults.maxTokens,
+        historyShare,
+      });
+      const sent = this.clock.now();
+      let text = "";
+      try {
+        for await (const event of this.deps.llm.stream({
+          model: settings.model.name,
+          profile: settings.model.profile,
+          messages: budget.messages,
+          options: settings.generation,
+          signal,
+        })) {
+          if (event.type === "text") {
+            if (text === "") this.deps.metrics.llmFirstToken.observe((this.clock.now() - sent) / 1000);
+            text += event.text;
+            reply.push(event.text);
+          } else {
+            if (event.finishReason === "length") reply.push(TRUNCATED_NOTE);
+            return { text, usage: event.usage, promptTokens: budget.promptTokens, userTokens: budget.userTokens, dropped: budget.dropped };
+          }
+        }
+        throw new BotError("llm_stream_cut", "stream ended without a finish event");
+      } catch (err) {
+        if (isBotError(err, "llm_context_length") && text === "" && historyShare === 1) {
+          log.warn({ dropped: budget.dropped }, "context too long for the service: trimming harder and retrying once");
+          continue;
+        }
+        throw err;
+      }
+    }
+    throw new BotError("llm_context_length", "still too long after trimming");
+  }
+
+  /** Appends the finished turn, retrying through a Redis restart so a finished answer is never lost. */
+  private async persist(message: IncomingMessage, messages: StoredMessage[], log: Logger): Promise<void> {
+    const { history } = this.deps.config;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.deps.store.append(message.threadKey, messages, { maxMessages: history.maxStored, ttlSeconds: history.ttlSeconds });
+        return;
+      } catch (err) {
+        const delay = PERSIST_RETRY_DELAYS_MS[attempt];
+        if (delay === undefined) {
+          this.countError(err);
+          log.error({ err }, "could not store the finished turn; it is shown but not remembered");
+          return;
+        }
+        log.warn({ err, attempt }, "storing the turn failed; retrying");
+        await this.clock.sleep(delay);
+      }
+    }
+  }
+
+  private async postSafely(sink: ReplySink, text: string, log: Logger): Promise<void> {
+    try {
+      await sink.post(text, true);
+    } catch (err) {
+      log.error({ err }, "could not post the failure message");
+    }
+  }
+
+  private countError(err: unknown): void {
+    this.deps.metrics.errors.inc({ kind: isBotError(err) ? err.code : "internal" });
+  }
+}
+
+/** Failures caused by users or upstream services, logged as warnings rather than errors. */
+function isExpected(err: unknown): boolean {
+  return isBotError(err) && ["llm_rate_limited", "llm_content_filter", "input_too_long", "shutting_down"].includes(err.code);
+}

@@ -1,0 +1,53 @@
+// `npm start`: the bot server. Exits with a clear message when the configuration is unusable.
+import { createCore, createHttpServer, shutdown } from "./app.js";
+import { ConfigError, describeConfig, loadConfig } from "./config.js";
+import { loadEnvFile } from "./env-file.js";
+import { createLogger } from "./log.js";
+
+const PLATFORM_HELP = `No chat platform is configured, so there is nothing to serve yet.
+Set one of:
+  - Slack: SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (and SLACK_APP_TOKEN for Socket Mode)
+  - Microsoft Teams: MicrosoftAppId, MicrosoftAppPassword, MicrosoftAppType, MicrosoftAppTenantId
+Slack and Teams adapters are being added; until then, try the bot in your terminal: npm run chat`;
+
+async function main(): Promise<void> {
+  loadEnvFile();
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\nSee README.md ("Configuration") and .env.example.\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const logger = createLogger(config.logLevel);
+  const platforms: string[] = [];
+  if (platforms.length === 0) {
+    process.stderr.write(`${PLATFORM_HELP}\n`);
+    process.exit(1);
+  }
+  const core = await createCore(config, logger);
+  const server = createHttpServer(core);
+  const port = await server.listen();
+  logger.info({ ...describeConfig(config), port, platforms }, "bot started");
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal, active: core.engine.activeTurns }, "shutting down");
+    shutdown(core, server)
+      .then(() => process.exit(0))
+      .catch((err: unknown) => {
+        logger.error({ err }, "shutdown failed");
+        process.exit(1);
+      });
+  };
+  process.on("SIGTERM", () => stop("SIGTERM"));
+  process.on("SIGINT", () => stop("SIGINT"));
+  process.on("unhandledRejection", (err) => logger.error({ err }, "unhandled rejection"));
+}
+
+await main();

@@ -1,0 +1,57 @@
+// Prometheus metrics, on a registry of our own so tests and benchmarks can make fresh ones.
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+
+export interface Metrics {
+  registry: Registry;
+  turns: Counter<"platform" | "outcome">;
+  tokens: Counter<"direction">;
+  llmFirstToken: Histogram;
+  llmDuration: Histogram;
+  errors: Counter<"kind">;
+  activeStreams: Gauge;
+}
+
+const LATENCY_BUCKETS_S = [0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 15, 30, 60, 120];
+
+export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
+  const registry = new Registry();
+  if (options.defaultMetrics) collectDefaultMetrics({ register: registry });
+  return {
+    registry,
+    turns: new Counter({
+      name: "bot_turns_total",
+      help: "Conversation turns handled, by platform and outcome (answered, failed, command)",
+      labelNames: ["platform", "outcome"],
+      registers: [registry],
+    }),
+    tokens: new Counter({
+      name: "bot_tokens_total",
+      help: "Tokens used, by direction (in = prompt, out = completion)",
+      labelNames: ["direction"],
+      registers: [registry],
+    }),
+    llmFirstToken: new Histogram({
+      name: "bot_llm_first_token_seconds",
+      help: "Time from sending the completion request to the first answer text",
+      buckets: LATENCY_BUCKETS_S,
+      registers: [registry],
+    }),
+    llmDuration: new Histogram({
+      name: "bot_llm_duration_seconds",
+      help: "Time from sending the completion request to the end of the stream",
+      buckets: LATENCY_BUCKETS_S,
+      registers: [registry],
+    }),
+    errors: new Counter({
+      name: "bot_errors_total",
+      help: "Errors by kind (the error code)",
+      labelNames: ["kind"],
+      registers: [registry],
+    }),
+    activeStreams: new Gauge({
+      name: "bot_active_streams",
+      help: "Replies being streamed right now",
+      registers: [registry],
+    }),
+  };
+}

@@ -1,0 +1,94 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { ConfigError, loadConfig } from "../src/config.js";
+import { scrub } from "../src/redact.js";
+
+const azure = { AZURE_OPENAI_ENDPOINT: "https://my-res.openai.azure.com/", AZURE_OPENAI_DEPLOYMENT: "gpt-4o" };
+
+function problemsOf(env: NodeJS.ProcessEnv): string[] {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    assert.ok(err instanceof ConfigError);
+    return err.problems;
+  }
+  assert.fail("expected a ConfigError");
+}
+
+describe("loadConfig", () => {
+  it("accepts the minimum Azure OpenAI settings and fills the defaults", () => {
+    const c = loadConfig(azure);
+    assert.equal(c.llm.kind, "azure-deployment");
+    assert.equal(c.llm.apiVersion, "2024-10-21");
+    assert.equal(c.llm.apiKey, undefined, "no key means Entra ID");
+    assert.equal(c.llm.tokenScope, "https://cognitiveservices.azure.com/.default");
+    assert.equal(c.port, 3978);
+    assert.equal(c.history.ttlSeconds, 30 * 86_400);
+    assert.equal(c.redis.url, undefined);
+    assert.deepEqual(
+      c.models.map((m) => [m.name, m.profile.family]),
+      [["gpt-4o", "gpt-4o"]],
+    );
+  });
+
+  it("picks the endpoint kind from the settings", () => {
+    assert.equal(loadConfig({ ...azure, OPENAI_API_VERSION: "v1" }).llm.kind, "azure-v1");
+    const inference = loadConfig({ ...azure, AZURE_OPENAI_ENDPOINT: "https://r.services.ai.azure.com/models" });
+    assert.equal(inference.llm.kind, "azure-inference");
+    assert.equal(inference.llm.apiVersion, "2025-04-01");
+    const compat = loadConfig({ OPENAI_BASE_URL: "http://localhost:11434/v1", OPENAI_MODEL: "llama3.1" });
+    assert.equal(compat.llm.kind, "openai-compatible");
+    assert.equal(compat.models[0]?.name, "llama3.1");
+  });
+
+  it("names every bad variable and the accepted form", () => {
+    const problems = problemsOf({
+      ...azure,
+      PORT: "eighty",
+      DEFAULT_TEMPERATURE: "3",
+      OPENAI_API_VERSION: "latest",
+      REDIS_URL: "localhost:6379",
+      LOG_LEVEL: "loud",
+      HISTORY_ENABLED: "maybe",
+    });
+    const text = problems.join("\n");
+    assert.match(text, /PORT must be a whole number from 1 to 65535/);
+    assert.match(text, /DEFAULT_TEMPERATURE must be a number from 0 to 2/);
+    assert.match(text, /OPENAI_API_VERSION must be a dated api-version such as 2024-10-21/);
+    assert.match(text, /REDIS_URL must be a redis:\/\/ or rediss:\/\/ URL/);
+    assert.match(text, /LOG_LEVEL must be one of: fatal, error/);
+    assert.match(text, /HISTORY_ENABLED must be true or false/);
+  });
+
+  it("says what to set when nothing is configured", () => {
+    const text = problemsOf({}).join("\n");
+    assert.match(text, /AZURE_OPENAI_ENDPOINT is required/);
+    assert.match(text, /AZURE_OPENAI_DEPLOYMENT is required/);
+  });
+
+  it("treats empty values as unset", () => {
+    const c = loadConfig({ ...azure, AZURE_OPENAI_API_KEY: "", PORT: "", REDIS_URL: "" });
+    assert.equal(c.llm.apiKey, undefined);
+    assert.equal(c.port, 3978);
+  });
+
+  it("puts the default deployment first in the allow-list and reads model families", () => {
+    const c = loadConfig({ ...azure, AZURE_OPENAI_DEPLOYMENT: "prod", LLM_ALLOWED_MODELS: "legacy=gpt-35-turbo, prod=gpt-4o, big=gpt-4.1:200000" });
+    assert.deepEqual(
+      c.models.map((m) => [m.name, m.profile.family, m.profile.encoding]),
+      [
+        ["prod", "gpt-4o", "o200k_base"],
+        ["legacy", "gpt-35-turbo", "cl100k_base"],
+        ["big", "gpt-4.1", "o200k_base"],
+      ],
+    );
+    assert.equal(c.models[2]?.profile.contextTokens, 200_000);
+  });
+
+  it("registers secrets so they are scrubbed from any text", () => {
+    loadConfig({ ...azure, AZURE_OPENAI_API_KEY: "k3y-abcdef0123456789", REDIS_URL: "redis://:s3cr3t-pass@cache:6379/0" });
+    assert.equal(scrub("key k3y-abcdef0123456789 failed"), "key [redacted] failed");
+    assert.doesNotMatch(scrub("connect redis://:s3cr3t-pass@cache:6379/0"), /s3cr3t-pass/);
+    assert.doesNotMatch(scrub("password s3cr3t-pass"), /s3cr3t-pass/);
+  });
+});
