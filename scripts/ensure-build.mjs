@@ -17,5 +17,7 @@ const sourcesChanged = () =>
 
 if (!existsSync(marker) || sourcesChanged()) {
   process.stderr.write("Building (tsc)...\n");
-  execFileSync(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "tsconfig.build.json"], { stdio: "inherit" });
+  execFileSync(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "tsconfig.build.json"], {
+    stdio: "inherit",
+  });
 }

@@ -3,9 +3,9 @@
 import type { TokenCredential } from "@azure/identity";
 import type { Config } from "./config.js";
 import { Engine } from "./engine/engine.js";
-import type { Logger } from "./log.js";
 import { createLlmClient } from "./llm/client.js";
 import type { LlmClient } from "./llm/types.js";
+import type { Logger } from "./log.js";
 import { createMetrics, type Metrics } from "./metrics.js";
 import type { Clock } from "./reply/types.js";
 import { HttpServer } from "./server.js";
@@ -29,8 +29,13 @@ export interface CoreOverrides {
   metrics?: Metrics;
 }
 
-export async function createCore(config: Config, logger: Logger, overrides: CoreOverrides = {}): Promise<Core> {
-  const store = overrides.store ?? createStore({ redisUrl: config.redis.url, keyPrefix: config.redis.keyPrefix, logger });
+export async function createCore(
+  config: Config,
+  logger: Logger,
+  overrides: CoreOverrides = {},
+): Promise<Core> {
+  const store =
+    overrides.store ?? createStore({ redisUrl: config.redis.url, keyPrefix: config.redis.keyPrefix, logger });
   const llm = overrides.llm ?? createLlmClient(config.llm, { logger, credential: overrides.credential });
   const metrics = overrides.metrics ?? createMetrics({ defaultMetrics: true });
   const engine = new Engine({ config, store, llm, logger, metrics, clock: overrides.clock });

@@ -18,7 +18,12 @@ const DEFAULT_SYSTEM_PROMPT =
 const optionalString = z.preprocess((v) => (v === "" ? undefined : v), z.string().optional());
 const optionalUrl = z.preprocess(
   (v) => (v === "" ? undefined : v),
-  z.url({ protocol: /^https?$/, error: "must be an http(s) URL, e.g. https://my-resource.openai.azure.com/" }).optional(),
+  z
+    .url({
+      protocol: /^https?$/,
+      error: "must be an http(s) URL, e.g. https://my-resource.openai.azure.com/",
+    })
+    .optional(),
 );
 const int = (min: number, max: number, fallback: number) =>
   z.preprocess(
@@ -48,7 +53,11 @@ const truthy = (v: string) => v === "true" || v === "on" || v === "1" || v === "
 const EnvSchema = z.object({
   LLM_PROVIDER: z.preprocess(
     (v) => (v === "" ? undefined : v),
-    z.enum(["azure", "azure-inference", "openai"], { error: "must be one of: azure, azure-inference, openai" }).optional(),
+    z
+      .enum(["azure", "azure-inference", "openai"], {
+        error: "must be one of: azure, azure-inference, openai",
+      })
+      .optional(),
   ),
   AZURE_OPENAI_ENDPOINT: optionalUrl,
   AZURE_OPENAI_API_KEY: optionalString,
@@ -85,7 +94,12 @@ const EnvSchema = z.object({
 
   REDIS_URL: z.preprocess(
     (v) => (v === "" ? undefined : v),
-    z.url({ protocol: /^rediss?$/, error: "must be a redis:// or rediss:// URL, e.g. redis://localhost:6379/0" }).optional(),
+    z
+      .url({
+        protocol: /^rediss?$/,
+        error: "must be a redis:// or rediss:// URL, e.g. redis://localhost:6379/0",
+      })
+      .optional(),
   ),
   REDIS_KEY_PREFIX: z.preprocess((v) => (v === "" || v === undefined ? "bot:" : v), z.string().max(64)),
 
@@ -139,7 +153,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = EnvSchema.safeParse(env);
   if (!parsed.success) {
     throw new ConfigError(
-      parsed.error.issues.map((issue) => `${issue.path.join(".")} ${issue.message.replace(/^Invalid input: /, "")}`),
+      parsed.error.issues.map(
+        (issue) => `${issue.path.join(".")} ${issue.message.replace(/^Invalid input: /, "")}`,
+      ),
     );
   }
   const e = parsed.data;
@@ -158,7 +174,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     );
   }
   if (kind === "azure-inference" && e.OPENAI_API_VERSION === "v1") {
-    problems.push("OPENAI_API_VERSION v1 is for Azure OpenAI endpoints; the model inference endpoint takes a dated version");
+    problems.push(
+      "OPENAI_API_VERSION v1 is for Azure OpenAI endpoints; the model inference endpoint takes a dated version",
+    );
   }
   if (problems.length > 0 || !endpoint || !defaultModel) throw new ConfigError(problems);
 
@@ -198,9 +216,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 function endpointKind(e: Env, problems: string[]): EndpointKind {
   const provider =
     e.LLM_PROVIDER ??
-    (e.OPENAI_BASE_URL && !e.AZURE_OPENAI_ENDPOINT ? "openai" : isInferenceEndpoint(e.AZURE_OPENAI_ENDPOINT) ? "azure-inference" : "azure");
+    (e.OPENAI_BASE_URL && !e.AZURE_OPENAI_ENDPOINT
+      ? "openai"
+      : isInferenceEndpoint(e.AZURE_OPENAI_ENDPOINT)
+        ? "azure-inference"
+        : "azure");
   if (provider === "openai") {
-    if (!e.OPENAI_BASE_URL) problems.push("OPENAI_BASE_URL is required with LLM_PROVIDER=openai, e.g. https://api.openai.com/v1");
+    if (!e.OPENAI_BASE_URL)
+      problems.push("OPENAI_BASE_URL is required with LLM_PROVIDER=openai, e.g. https://api.openai.com/v1");
     return "openai-compatible";
   }
   if (!e.AZURE_OPENAI_ENDPOINT) {

@@ -38,7 +38,12 @@ export class BotError extends Error {
   readonly code: ErrorCode;
   readonly details: BotErrorDetails;
 
-  constructor(code: ErrorCode, message: string, details: BotErrorDetails = {}, options?: { cause?: unknown }) {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    details: BotErrorDetails = {},
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
     this.name = "BotError";
     this.code = code;

@@ -1,10 +1,13 @@
 // Structured JSON logs (pino). Every line passes through scrubDeep so no secret is ever written.
-import { pino, type Logger } from "pino";
+import { type Logger, pino } from "pino";
 import { scrub, scrubDeep } from "./redact.js";
 
 export type { Logger };
 
-export function createLogger(level: string = process.env.LOG_LEVEL ?? "info", destination?: pino.DestinationStream): Logger {
+export function createLogger(
+  level: string = process.env.LOG_LEVEL ?? "info",
+  destination?: pino.DestinationStream,
+): Logger {
   return pino(
     {
       level,

@@ -29,7 +29,12 @@ export function scrubDeep(value: unknown, depth = 0): unknown {
   if (typeof value === "string") return scrub(value);
   if (depth > 8 || value === null || typeof value !== "object") return value;
   if (value instanceof Error) {
-    return { type: value.name, message: scrub(value.message), stack: value.stack ? scrub(value.stack) : undefined, code: (value as { code?: unknown }).code };
+    return {
+      type: value.name,
+      message: scrub(value.message),
+      stack: value.stack ? scrub(value.stack) : undefined,
+      code: (value as { code?: unknown }).code,
+    };
   }
   if (Array.isArray(value)) return value.map((v) => scrubDeep(v, depth + 1));
   const out: Record<string, unknown> = {};

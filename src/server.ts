@@ -1,5 +1,10 @@
 // The one HTTP server: adapter routes, health, readiness, metrics, and graceful shutdown.
-import { createServer, type IncomingMessage as HttpRequest, type Server, type ServerResponse } from "node:http";
+import {
+  createServer,
+  type IncomingMessage as HttpRequest,
+  type Server,
+  type ServerResponse,
+} from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Logger } from "./log.js";
 import type { Metrics } from "./metrics.js";

@@ -3,7 +3,10 @@ import { describe, it } from "node:test";
 import { ConfigError, loadConfig } from "../src/config.js";
 import { scrub } from "../src/redact.js";
 
-const azure = { AZURE_OPENAI_ENDPOINT: "https://my-res.openai.azure.com/", AZURE_OPENAI_DEPLOYMENT: "gpt-4o" };
+const azure = {
+  AZURE_OPENAI_ENDPOINT: "https://my-res.openai.azure.com/",
+  AZURE_OPENAI_DEPLOYMENT: "gpt-4o",
+};
 
 function problemsOf(env: NodeJS.ProcessEnv): string[] {
   try {
@@ -33,7 +36,10 @@ describe("loadConfig", () => {
 
   it("picks the endpoint kind from the settings", () => {
     assert.equal(loadConfig({ ...azure, OPENAI_API_VERSION: "v1" }).llm.kind, "azure-v1");
-    const inference = loadConfig({ ...azure, AZURE_OPENAI_ENDPOINT: "https://r.services.ai.azure.com/models" });
+    const inference = loadConfig({
+      ...azure,
+      AZURE_OPENAI_ENDPOINT: "https://r.services.ai.azure.com/models",
+    });
     assert.equal(inference.llm.kind, "azure-inference");
     assert.equal(inference.llm.apiVersion, "2025-04-01");
     const compat = loadConfig({ OPENAI_BASE_URL: "http://localhost:11434/v1", OPENAI_MODEL: "llama3.1" });
@@ -73,7 +79,11 @@ describe("loadConfig", () => {
   });
 
   it("puts the default deployment first in the allow-list and reads model families", () => {
-    const c = loadConfig({ ...azure, AZURE_OPENAI_DEPLOYMENT: "prod", LLM_ALLOWED_MODELS: "legacy=gpt-35-turbo, prod=gpt-4o, big=gpt-4.1:200000" });
+    const c = loadConfig({
+      ...azure,
+      AZURE_OPENAI_DEPLOYMENT: "prod",
+      LLM_ALLOWED_MODELS: "legacy=gpt-35-turbo, prod=gpt-4o, big=gpt-4.1:200000",
+    });
     assert.deepEqual(
       c.models.map((m) => [m.name, m.profile.family, m.profile.encoding]),
       [
@@ -86,7 +96,11 @@ describe("loadConfig", () => {
   });
 
   it("registers secrets so they are scrubbed from any text", () => {
-    loadConfig({ ...azure, AZURE_OPENAI_API_KEY: "k3y-abcdef0123456789", REDIS_URL: "redis://:s3cr3t-pass@cache:6379/0" });
+    loadConfig({
+      ...azure,
+      AZURE_OPENAI_API_KEY: "k3y-abcdef0123456789",
+      REDIS_URL: "redis://:s3cr3t-pass@cache:6379/0",
+    });
     assert.equal(scrub("key k3y-abcdef0123456789 failed"), "key [redacted] failed");
     assert.doesNotMatch(scrub("connect redis://:s3cr3t-pass@cache:6379/0"), /s3cr3t-pass/);
     assert.doesNotMatch(scrub("password s3cr3t-pass"), /s3cr3t-pass/);

@@ -27,7 +27,10 @@ describe("secret scrubbing", () => {
     });
     const log = createLogger("info", sink);
     log.info("message with super-secret-value-42");
-    log.info({ header: "api-key super-secret-value-42", nested: { deep: ["super-secret-value-42"] } }, "fields");
+    log.info(
+      { header: "api-key super-secret-value-42", nested: { deep: ["super-secret-value-42"] } },
+      "fields",
+    );
     log.error({ err: new Error("401 for key super-secret-value-42") }, "failed");
     const all = lines.join("");
     assert.equal(lines.length, 3);

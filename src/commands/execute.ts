@@ -32,16 +32,22 @@ export async function executeCommand(command: Command, ctx: CommandContext): Pro
       await ctx.store.forget(ctx.threadKey);
       return "Done: I have forgotten this conversation. The next message starts afresh.";
     case "show": {
-      const [conversation = {}, workspace = {}] = await ctx.store.getSettingsMany([ctx.conversationScope, ctx.workspaceScope]);
-      const layers = command.scope === "workspace" ? { conversation: {}, workspace } : { conversation, workspace };
-      const title = command.scope === "workspace" ? "Workspace default settings" : "Settings for this conversation";
+      const [conversation = {}, workspace = {}] = await ctx.store.getSettingsMany([
+        ctx.conversationScope,
+        ctx.workspaceScope,
+      ]);
+      const layers =
+        command.scope === "workspace" ? { conversation: {}, workspace } : { conversation, workspace };
+      const title =
+        command.scope === "workspace" ? "Workspace default settings" : "Settings for this conversation";
       return renderSettings(title, resolveSettings(layers, ctx.defaults, ctx.models));
     }
     case "set": {
       const refusal = refuse(command.scope, ctx);
       if (refusal) return refusal;
       const def = findSetting(command.key);
-      if (!def) return `\`${command.key}\` is not a setting. Settings: ${SETTING_KEYS.map((k) => `\`${k}\``).join(", ")}.`;
+      if (!def)
+        return `\`${command.key}\` is not a setting. Settings: ${SETTING_KEYS.map((k) => `\`${k}\``).join(", ")}.`;
       const parsed = def.parse(command.value, ctx.settings);
       if ("error" in parsed) return `\`${def.key}\` ${parsed.error}. Nothing was changed.`;
       await ctx.store.setSetting(scopeOf(command.scope, ctx), def.key, parsed.value);
@@ -57,7 +63,8 @@ export async function executeCommand(command: Command, ctx: CommandContext): Pro
           : "All settings of this conversation are back to the defaults.";
       }
       const def = findSetting(command.key);
-      if (!def) return `\`${command.key}\` is not a setting. Settings: ${SETTING_KEYS.map((k) => `\`${k}\``).join(", ")}.`;
+      if (!def)
+        return `\`${command.key}\` is not a setting. Settings: ${SETTING_KEYS.map((k) => `\`${k}\``).join(", ")}.`;
       await ctx.store.resetSettings(scopeOf(command.scope, ctx), def.key);
       return `\`${def.key}\` is back to its default.`;
     }

@@ -37,12 +37,16 @@ export function parseCommand(text: string): Command | null {
     // The value is everything after the key, with its own spacing and line breaks kept.
     const value = key === undefined ? "" : valueAfter(trimmed, key);
     if (!key || value === "") {
-      return { type: "usage_error", message: "Usage: `settings set <key> <value>`, e.g. `settings set temperature 0.2`." };
+      return {
+        type: "usage_error",
+        message: "Usage: `settings set <key> <value>`, e.g. `settings set temperature 0.2`.",
+      };
     }
     return { type: "set", scope, key, value };
   }
   if (verb === "reset" || verb === "unset" || verb === "clear") {
-    if (rest.length > 2) return { type: "usage_error", message: "Usage: `settings reset` or `settings reset <key>`." };
+    if (rest.length > 2)
+      return { type: "usage_error", message: "Usage: `settings reset` or `settings reset <key>`." };
     return { type: "reset", scope, key: rest[1] };
   }
   return {

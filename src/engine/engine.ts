@@ -4,13 +4,13 @@ import { executeCommand } from "../commands/execute.js";
 import { parseCommand } from "../commands/parse.js";
 import type { Config } from "../config.js";
 import { BotError, isBotError } from "../errors.js";
-import type { Logger } from "../log.js";
 import type { LlmClient, TokenUsage } from "../llm/types.js";
+import type { Logger } from "../log.js";
 import type { Metrics } from "../metrics.js";
 import { systemClock } from "../reply/clock.js";
 import { ReplyStream } from "../reply/reply-stream.js";
 import type { Clock, ReplySink } from "../reply/types.js";
-import { resolveSettings, type EffectiveSettings } from "../settings/resolve.js";
+import { type EffectiveSettings, resolveSettings } from "../settings/resolve.js";
 import type { Store, StoredMessage } from "../store/types.js";
 import { userMessageFor } from "../user-messages.js";
 import { fitToBudget } from "./token-budget.js";
@@ -24,6 +24,10 @@ const PERSIST_RETRY_DELAYS_MS = [100, 250, 500, 1_000, 2_000, 4_000, 8_000];
 /** After the shutdown grace, replies still running get this long to show their closing note. */
 const SHUTDOWN_FAIL_GRACE_MS = 5_000;
 const TRUNCATED_NOTE = "\n\n_(The answer reached the `max_tokens` limit.)_";
+const EMPTY_ANSWER_NOTE = "_(The model returned an empty answer. Try rephrasing the question.)_";
+// Reasoning models can spend the whole budget thinking and return no text at all.
+const EMPTY_AT_LIMIT_NOTE =
+  "_(The model used its whole `max_tokens` budget before writing an answer. Raise it with `settings set max_tokens <n>`.)_";
 
 export interface EngineDeps {
   config: Config;
@@ -71,7 +75,11 @@ export class Engine {
     let resolveDone: () => void = () => {};
     const turn: ActiveTurn = { controller, done: new Promise<void>((r) => (resolveDone = r)) };
     this.active.add(turn);
-    const log = this.deps.logger.child({ thread: message.threadKey, event: message.id, platform: message.platform });
+    const log = this.deps.logger.child({
+      thread: message.threadKey,
+      event: message.id,
+      platform: message.platform,
+    });
     try {
       if (this.draining) {
         await this.postSafely(sink, userMessageFor(new BotError("shutting_down", "draining")), log);
@@ -80,14 +88,19 @@ export class Engine {
       const command = parseCommand(message.text);
       const outcome = await this.deps.store.withThreadLock(
         message.threadKey,
-        () => (command ? this.runCommand(message, command, sink) : this.runTurn(message, sink, controller.signal, log)),
+        () =>
+          command
+            ? this.runCommand(message, command, sink)
+            : this.runTurn(message, sink, controller.signal, log),
         controller.signal,
       );
       this.deps.metrics.turns.inc({ platform: message.platform, outcome });
       return outcome;
     } catch (err) {
       // Only failures before a reply stream existed land here (lock, store): answer them plainly.
-      const error = controller.signal.aborted ? new BotError("shutting_down", "aborted", {}, { cause: err }) : err;
+      const error = controller.signal.aborted
+        ? new BotError("shutting_down", "aborted", {}, { cause: err })
+        : err;
       this.countError(error);
       log.error({ err: error }, "turn failed before the reply started");
       await this.postSafely(sink, userMessageFor(error), log);
@@ -118,7 +131,11 @@ export class Engine {
     last.abort();
   }
 
-  private async runCommand(message: IncomingMessage, command: NonNullable<ReturnType<typeof parseCommand>>, sink: ReplySink): Promise<TurnOutcome> {
+  private async runCommand(
+    message: IncomingMessage,
+    command: NonNullable<ReturnType<typeof parseCommand>>,
+    sink: ReplySink,
+  ): Promise<TurnOutcome> {
     const { config, store } = this.deps;
     const text = await executeCommand(command, {
       store,
@@ -135,16 +152,26 @@ export class Engine {
     return "command";
   }
 
-  private async runTurn(message: IncomingMessage, sink: ReplySink, signal: AbortSignal, log: Logger): Promise<TurnOutcome> {
+  private async runTurn(
+    message: IncomingMessage,
+    sink: ReplySink,
+    signal: AbortSignal,
+    log: Logger,
+  ): Promise<TurnOutcome> {
     const { config, store, llm, metrics } = this.deps;
     const reply = new ReplyStream(sink, { clock: this.clock, logger: log });
     metrics.activeStreams.inc();
     try {
       await reply.begin();
-      const [conversation = {}, workspace = {}] = await store.getSettingsMany([message.conversationScope, message.workspaceScope]);
+      const [conversation = {}, workspace = {}] = await store.getSettingsMany([
+        message.conversationScope,
+        message.workspaceScope,
+      ]);
       const settings = resolveSettings({ conversation, workspace }, config.defaults, config.models);
       const stored =
-        settings.historyEnabled && settings.historyWindow > 0 ? await store.load(message.threadKey, settings.historyWindow) : [];
+        settings.historyEnabled && settings.historyWindow > 0
+          ? await store.load(message.threadKey, settings.historyWindow)
+          : [];
       const history = [...(message.priorContext ?? []), ...stored];
 
       const started = this.clock.now();
@@ -153,6 +180,7 @@ export class Engine {
       metrics.llmDuration.observe((this.clock.now() - started) / 1000);
 
       const encoding = settings.model.profile.encoding;
+      if (result.text.trim() === "") return "answered"; // nothing worth remembering
       const now = Date.now();
       const completionTokens = result.usage?.completionTokens ?? countTokens(result.text, encoding);
       const promptTokens = result.usage?.promptTokens ?? result.promptTokens;
@@ -160,22 +188,46 @@ export class Engine {
         message,
         [
           ...(message.priorContext ?? []),
-          { role: "user", content: message.text, at: now, userId: message.userId, tokens: result.userTokens, encoding },
-          { role: "assistant", content: result.text, at: now, tokens: countTokens(result.text, encoding), encoding },
+          {
+            role: "user",
+            content: message.text,
+            at: now,
+            userId: message.userId,
+            tokens: result.userTokens,
+            encoding,
+          },
+          {
+            role: "assistant",
+            content: result.text,
+            at: now,
+            tokens: countTokens(result.text, encoding),
+            encoding,
+          },
         ],
         log,
       );
       metrics.tokens.inc({ direction: "in" }, promptTokens);
       metrics.tokens.inc({ direction: "out" }, completionTokens);
-      await store.addUsage(message.conversationScope, promptTokens, completionTokens).catch((err: unknown) => {
-        log.warn({ err }, "could not record usage");
-      });
-      log.info({ promptTokens, completionTokens, model: settings.model.name, dropped: result.dropped }, "turn answered");
+      await store
+        .addUsage(message.conversationScope, promptTokens, completionTokens)
+        .catch((err: unknown) => {
+          log.warn({ err }, "could not record usage");
+        });
+      log.info(
+        { promptTokens, completionTokens, model: settings.model.name, dropped: result.dropped },
+        "turn answered",
+      );
       return "answered";
     } catch (err) {
-      const error = signal.aborted && !isBotError(err, "shutting_down") ? new BotError("shutting_down", "aborted", {}, { cause: err }) : err;
+      const error =
+        signal.aborted && !isBotError(err, "shutting_down")
+          ? new BotError("shutting_down", "aborted", {}, { cause: err })
+          : err;
       this.countError(error);
-      log[isExpected(error) ? "warn" : "error"]({ err: error, hint: isBotError(error) ? error.details.hint : undefined }, "turn failed");
+      log[isExpected(error) ? "warn" : "error"](
+        { err: error, hint: isBotError(error) ? error.details.hint : undefined },
+        "turn failed",
+      );
       await reply.fail(userMessageFor(error));
       return "failed";
     } finally {
@@ -191,7 +243,13 @@ export class Engine {
     reply: ReplyStream,
     signal: AbortSignal,
     log: Logger,
-  ): Promise<{ text: string; usage?: TokenUsage; promptTokens: number; userTokens: number; dropped: number }> {
+  ): Promise<{
+    text: string;
+    usage?: TokenUsage;
+    promptTokens: number;
+    userTokens: number;
+    dropped: number;
+  }> {
     for (const historyShare of [1, CONTEXT_RETRY_HISTORY_SHARE]) {
       const budget = fitToBudget({
         systemPrompt: settings.systemPrompt,
@@ -216,14 +274,25 @@ export class Engine {
             text += event.text;
             reply.push(event.text);
           } else {
-            if (event.finishReason === "length") reply.push(TRUNCATED_NOTE);
-            return { text, usage: event.usage, promptTokens: budget.promptTokens, userTokens: budget.userTokens, dropped: budget.dropped };
+            if (text.trim() === "")
+              reply.push(event.finishReason === "length" ? EMPTY_AT_LIMIT_NOTE : EMPTY_ANSWER_NOTE);
+            else if (event.finishReason === "length") reply.push(TRUNCATED_NOTE);
+            return {
+              text,
+              usage: event.usage,
+              promptTokens: budget.promptTokens,
+              userTokens: budget.userTokens,
+              dropped: budget.dropped,
+            };
           }
         }
         throw new BotError("llm_stream_cut", "stream ended without a finish event");
       } catch (err) {
         if (isBotError(err, "llm_context_length") && text === "" && historyShare === 1) {
-          log.warn({ dropped: budget.dropped }, "context too long for the service: trimming harder and retrying once");
+          log.warn(
+            { dropped: budget.dropped },
+            "context too long for the service: trimming harder and retrying once",
+          );
           continue;
         }
         throw err;
@@ -237,7 +306,10 @@ export class Engine {
     const { history } = this.deps.config;
     for (let attempt = 0; ; attempt++) {
       try {
-        await this.deps.store.append(message.threadKey, messages, { maxMessages: history.maxStored, ttlSeconds: history.ttlSeconds });
+        await this.deps.store.append(message.threadKey, messages, {
+          maxMessages: history.maxStored,
+          ttlSeconds: history.ttlSeconds,
+        });
         return;
       } catch (err) {
         const delay = PERSIST_RETRY_DELAYS_MS[attempt];
@@ -267,5 +339,8 @@ export class Engine {
 
 /** Failures caused by users or upstream services, logged as warnings rather than errors. */
 function isExpected(err: unknown): boolean {
-  return isBotError(err) && ["llm_rate_limited", "llm_content_filter", "input_too_long", "shutting_down"].includes(err.code);
+  return (
+    isBotError(err) &&
+    ["llm_rate_limited", "llm_content_filter", "input_too_long", "shutting_down"].includes(err.code)
+  );
 }

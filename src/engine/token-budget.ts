@@ -52,7 +52,8 @@ export function fitToBudget(input: BudgetInput): BudgetResult {
   if (fixed > available) throw tooLong(fixed, available);
 
   const costOf = (m: StoredMessage) =>
-    (m.encoding === encoding && m.tokens !== undefined ? m.tokens : countTokens(m.content, encoding)) + TOKENS_PER_MESSAGE;
+    (m.encoding === encoding && m.tokens !== undefined ? m.tokens : countTokens(m.content, encoding)) +
+    TOKENS_PER_MESSAGE;
   let historyBudget = Math.floor((available - fixed) * (input.historyShare ?? 1));
   const kept: StoredMessage[] = [];
   let used = fixed;

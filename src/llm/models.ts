@@ -24,15 +24,96 @@ export interface AllowedModel {
 
 // Ordered: the first pattern that matches the (lower-cased) model or deployment name wins.
 const PROFILES: Array<[RegExp, ModelProfile]> = [
-  [/^gpt-5/, { family: "gpt-5", encoding: "o200k_base", contextTokens: 272_000, reasoning: true, usesMaxCompletionTokens: true }],
-  [/^gpt-4\.1/, { family: "gpt-4.1", encoding: "o200k_base", contextTokens: 1_047_576, reasoning: false, usesMaxCompletionTokens: true }],
-  [/^gpt-4o/, { family: "gpt-4o", encoding: "o200k_base", contextTokens: 128_000, reasoning: false, usesMaxCompletionTokens: false }],
-  [/^o[1-9](-|$)/, { family: "o-series", encoding: "o200k_base", contextTokens: 200_000, reasoning: true, usesMaxCompletionTokens: true }],
-  [/^gpt-4-32k/, { family: "gpt-4-32k", encoding: "cl100k_base", contextTokens: 32_768, reasoning: false, usesMaxCompletionTokens: false }],
-  [/^gpt-4-(turbo|1106|0125|vision)/, { family: "gpt-4-turbo", encoding: "cl100k_base", contextTokens: 128_000, reasoning: false, usesMaxCompletionTokens: false }],
-  [/^gpt-4/, { family: "gpt-4", encoding: "cl100k_base", contextTokens: 8_192, reasoning: false, usesMaxCompletionTokens: false }],
-  [/^gpt-3\.?5-turbo-16k/, { family: "gpt-35-turbo-16k", encoding: "cl100k_base", contextTokens: 16_384, reasoning: false, usesMaxCompletionTokens: false }],
-  [/^gpt-3\.?5/, { family: "gpt-35-turbo", encoding: "cl100k_base", contextTokens: 16_385, reasoning: false, usesMaxCompletionTokens: false }],
+  [
+    /^gpt-5/,
+    {
+      family: "gpt-5",
+      encoding: "o200k_base",
+      contextTokens: 272_000,
+      reasoning: true,
+      usesMaxCompletionTokens: true,
+    },
+  ],
+  [
+    /^gpt-4\.1/,
+    {
+      family: "gpt-4.1",
+      encoding: "o200k_base",
+      contextTokens: 1_047_576,
+      reasoning: false,
+      usesMaxCompletionTokens: true,
+    },
+  ],
+  [
+    /^gpt-4o/,
+    {
+      family: "gpt-4o",
+      encoding: "o200k_base",
+      contextTokens: 128_000,
+      reasoning: false,
+      usesMaxCompletionTokens: false,
+    },
+  ],
+  [
+    /^o[1-9](-|$)/,
+    {
+      family: "o-series",
+      encoding: "o200k_base",
+      contextTokens: 200_000,
+      reasoning: true,
+      usesMaxCompletionTokens: true,
+    },
+  ],
+  [
+    /^gpt-4-32k/,
+    {
+      family: "gpt-4-32k",
+      encoding: "cl100k_base",
+      contextTokens: 32_768,
+      reasoning: false,
+      usesMaxCompletionTokens: false,
+    },
+  ],
+  [
+    /^gpt-4-(turbo|1106|0125|vision)/,
+    {
+      family: "gpt-4-turbo",
+      encoding: "cl100k_base",
+      contextTokens: 128_000,
+      reasoning: false,
+      usesMaxCompletionTokens: false,
+    },
+  ],
+  [
+    /^gpt-4/,
+    {
+      family: "gpt-4",
+      encoding: "cl100k_base",
+      contextTokens: 8_192,
+      reasoning: false,
+      usesMaxCompletionTokens: false,
+    },
+  ],
+  [
+    /^gpt-3\.?5-turbo-16k/,
+    {
+      family: "gpt-35-turbo-16k",
+      encoding: "cl100k_base",
+      contextTokens: 16_384,
+      reasoning: false,
+      usesMaxCompletionTokens: false,
+    },
+  ],
+  [
+    /^gpt-3\.?5/,
+    {
+      family: "gpt-35-turbo",
+      encoding: "cl100k_base",
+      contextTokens: 16_385,
+      reasoning: false,
+      usesMaxCompletionTokens: false,
+    },
+  ],
 ];
 
 /** Used for models we cannot recognise (Ollama, vLLM, a deployment named "prod"): a modern default. */

@@ -45,7 +45,8 @@ export const SETTINGS: readonly SettingDef[] = [
     parse: (raw) => {
       const text = stripQuotes(raw.trim());
       if (!text) return { error: "must not be empty (use `settings reset system_prompt` for the default)" };
-      if (text.length > MAX_SYSTEM_PROMPT_CHARS) return { error: `must be at most ${MAX_SYSTEM_PROMPT_CHARS} characters` };
+      if (text.length > MAX_SYSTEM_PROMPT_CHARS)
+        return { error: `must be at most ${MAX_SYSTEM_PROMPT_CHARS} characters` };
       return { value: text };
     },
   },
@@ -88,7 +89,8 @@ export const SETTINGS: readonly SettingDef[] = [
         .map((s) => stripQuotes(s.trim()))
         .filter(Boolean);
       if (parts.length === 0) return { error: 'must name at least one sequence, or "none"' };
-      if (parts.length > MAX_STOP_SEQUENCES) return { error: `must be at most ${MAX_STOP_SEQUENCES} sequences` };
+      if (parts.length > MAX_STOP_SEQUENCES)
+        return { error: `must be at most ${MAX_STOP_SEQUENCES} sequences` };
       return { value: JSON.stringify(parts) };
     },
   },
@@ -124,7 +126,10 @@ export const SETTINGS: readonly SettingDef[] = [
   {
     key: "datasource",
     describe: "the document index answers are grounded in",
-    allowed: (ctx) => (ctx.dataSources.length > 0 ? `off, or one of: ${ctx.dataSources.join(", ")}` : "off (no data sources are configured)"),
+    allowed: (ctx) =>
+      ctx.dataSources.length > 0
+        ? `off, or one of: ${ctx.dataSources.join(", ")}`
+        : "off (no data sources are configured)",
     parse: (raw, ctx) => {
       const name = raw.trim();
       if (OFF_WORDS.has(name.toLowerCase())) return { value: "off" };

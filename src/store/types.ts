@@ -55,7 +55,10 @@ export interface Dedupe {
 export interface UsageRecorder {
   /** Adds token counts to the scope's running totals (per calendar month, UTC). */
   addUsage(scope: string, promptTokens: number, completionTokens: number): Promise<void>;
-  getUsage(scope: string, month: string): Promise<{ promptTokens: number; completionTokens: number; turns: number }>;
+  getUsage(
+    scope: string,
+    month: string,
+  ): Promise<{ promptTokens: number; completionTokens: number; turns: number }>;
 }
 
 export interface Store extends ConversationStore, SettingsStore, ThreadLocks, Dedupe, UsageRecorder {

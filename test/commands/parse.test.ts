@@ -11,12 +11,23 @@ describe("parseCommand", () => {
     ["settings", { type: "show", scope: "conversation" }],
     ["Settings show", { type: "show", scope: "conversation" }],
     ["settings workspace", { type: "show", scope: "workspace" }],
-    ["settings set temperature 0.2", { type: "set", scope: "conversation", key: "temperature", value: "0.2" }],
+    [
+      "settings set temperature 0.2",
+      { type: "set", scope: "conversation", key: "temperature", value: "0.2" },
+    ],
     [
       "settings set system_prompt You are terse.\nAnswer in French.",
-      { type: "set", scope: "conversation", key: "system_prompt", value: "You are terse.\nAnswer in French." },
+      {
+        type: "set",
+        scope: "conversation",
+        key: "system_prompt",
+        value: "You are terse.\nAnswer in French.",
+      },
     ],
-    ["settings workspace set model gpt-4o", { type: "set", scope: "workspace", key: "model", value: "gpt-4o" }],
+    [
+      "settings workspace set model gpt-4o",
+      { type: "set", scope: "workspace", key: "model", value: "gpt-4o" },
+    ],
     ["settings set stop END | ###", { type: "set", scope: "conversation", key: "stop", value: "END | ###" }],
     ["settings reset", { type: "reset", scope: "conversation", key: undefined }],
     ["settings reset temperature", { type: "reset", scope: "conversation", key: "temperature" }],

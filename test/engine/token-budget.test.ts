@@ -1,8 +1,13 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
-import { isBotError } from "../../src/errors.js";
-import { fitToBudget, REPLY_PRIMING_TOKENS, SAFETY_MARGIN_TOKENS, TOKENS_PER_MESSAGE } from "../../src/engine/token-budget.js";
+import {
+  fitToBudget,
+  REPLY_PRIMING_TOKENS,
+  SAFETY_MARGIN_TOKENS,
+  TOKENS_PER_MESSAGE,
+} from "../../src/engine/token-budget.js";
 import { countTokens, loadEncoders } from "../../src/engine/tokens.js";
+import { isBotError } from "../../src/errors.js";
 import { type ModelProfile, profileFor } from "../../src/llm/models.js";
 import type { StoredMessage } from "../../src/store/types.js";
 
@@ -33,53 +38,130 @@ describe("fitToBudget", () => {
   before(() => loadEncoders(["o200k_base"]));
 
   it("keeps everything when it fits, in order", () => {
-    const history = [turn("user", "one"), turn("assistant", "two"), turn("user", "three"), turn("assistant", "four")];
-    const r = fitToBudget({ systemPrompt: "sys", history, userText: "five", profile: small(10_000), replyTokens: 500 });
+    const history = [
+      turn("user", "one"),
+      turn("assistant", "two"),
+      turn("user", "three"),
+      turn("assistant", "four"),
+    ];
+    const r = fitToBudget({
+      systemPrompt: "sys",
+      history,
+      userText: "five",
+      profile: small(10_000),
+      replyTokens: 500,
+    });
     assert.deepEqual(
       r.messages.map((m) => `${m.role}:${m.content}`),
       ["system:sys", "user:one", "assistant:two", "user:three", "assistant:four", "user:five"],
     );
     assert.equal(r.dropped, 0);
-    const expected = r.messages.reduce((n, m) => n + countTokens(m.content, "o200k_base") + TOKENS_PER_MESSAGE, 0);
+    const expected = r.messages.reduce(
+      (n, m) => n + countTokens(m.content, "o200k_base") + TOKENS_PER_MESSAGE,
+      0,
+    );
     assert.equal(r.promptTokens, expected + REPLY_PRIMING_TOKENS);
   });
 
   it("drops the oldest turns first and never starts with an orphan answer", () => {
     const words = (n: number) => Array.from({ length: n }, (_, i) => `w${i}`).join(" ");
-    const history = [turn("user", words(300)), turn("assistant", words(300)), turn("user", "q2"), turn("assistant", words(200))];
+    const history = [
+      turn("user", words(300)),
+      turn("assistant", words(300)),
+      turn("user", "q2"),
+      turn("assistant", words(200)),
+    ];
     // Window: context 900 - reply 100 - priming - margin leaves room for the newest pair only.
-    const r = fitToBudget({ systemPrompt: "sys", history, userText: "q3", profile: small(900), replyTokens: 100 });
+    const r = fitToBudget({
+      systemPrompt: "sys",
+      history,
+      userText: "q3",
+      profile: small(900),
+      replyTokens: 100,
+    });
     assert.equal(r.messages[1]?.content, "q2");
     assert.equal(r.messages[1]?.role, "user");
     assert.equal(r.dropped, 2);
-    assert.ok(r.promptTokens <= 900 - 100 - REPLY_PRIMING_TOKENS - SAFETY_MARGIN_TOKENS + REPLY_PRIMING_TOKENS);
+    assert.ok(
+      r.promptTokens <= 900 - 100 - REPLY_PRIMING_TOKENS - SAFETY_MARGIN_TOKENS + REPLY_PRIMING_TOKENS,
+    );
   });
 
   it("trims harder when asked to (after context_length_exceeded)", () => {
-    const history = Array.from({ length: 20 }, (_, i) => turn(i % 2 ? "assistant" : "user", `message number ${i} `.repeat(5)));
-    const full = fitToBudget({ systemPrompt: "s", history, userText: "q", profile: small(2_000), replyTokens: 100 });
-    const hard = fitToBudget({ systemPrompt: "s", history, userText: "q", profile: small(2_000), replyTokens: 100, historyShare: 0.25 });
+    const history = Array.from({ length: 20 }, (_, i) =>
+      turn(i % 2 ? "assistant" : "user", `message number ${i} `.repeat(5)),
+    );
+    const full = fitToBudget({
+      systemPrompt: "s",
+      history,
+      userText: "q",
+      profile: small(2_000),
+      replyTokens: 100,
+    });
+    const hard = fitToBudget({
+      systemPrompt: "s",
+      history,
+      userText: "q",
+      profile: small(2_000),
+      replyTokens: 100,
+      historyShare: 0.25,
+    });
     assert.ok(hard.messages.length < full.messages.length);
   });
 
   it("uses token counts cached with the message when the encoding matches", () => {
-    const cached: StoredMessage = { role: "user", content: "short", at: 0, tokens: 5_000, encoding: "o200k_base" };
-    const r = fitToBudget({ systemPrompt: "s", history: [cached], userText: "q", profile: small(4_000), replyTokens: 100 });
+    const cached: StoredMessage = {
+      role: "user",
+      content: "short",
+      at: 0,
+      tokens: 5_000,
+      encoding: "o200k_base",
+    };
+    const r = fitToBudget({
+      systemPrompt: "s",
+      history: [cached],
+      userText: "q",
+      profile: small(4_000),
+      replyTokens: 100,
+    });
     assert.equal(r.dropped, 1, "the cached count (5,000) is what decides");
     const other = { ...cached, encoding: "cl100k_base" };
-    assert.equal(fitToBudget({ systemPrompt: "s", history: [other], userText: "q", profile: small(4_000), replyTokens: 100 }).dropped, 0);
+    assert.equal(
+      fitToBudget({
+        systemPrompt: "s",
+        history: [other],
+        userText: "q",
+        profile: small(4_000),
+        replyTokens: 100,
+      }).dropped,
+      0,
+    );
   });
 
   it("refuses a user message that cannot fit even alone", () => {
     const huge = "lorem ipsum ".repeat(3_000);
     assert.throws(
-      () => fitToBudget({ systemPrompt: "s", history: [], userText: huge, profile: small(4_000), replyTokens: 500 }),
+      () =>
+        fitToBudget({
+          systemPrompt: "s",
+          history: [],
+          userText: huge,
+          profile: small(4_000),
+          replyTokens: 500,
+        }),
       (err: unknown) => isBotError(err, "input_too_long"),
     );
     // Absurdly long input is refused without tokenizing it.
     const absurd = "x".repeat(4_000 * 9);
     assert.throws(
-      () => fitToBudget({ systemPrompt: "s", history: [], userText: absurd, profile: small(4_000), replyTokens: 500 }),
+      () =>
+        fitToBudget({
+          systemPrompt: "s",
+          history: [],
+          userText: absurd,
+          profile: small(4_000),
+          replyTokens: 500,
+        }),
       (err: unknown) => isBotError(err, "input_too_long"),
     );
   });

@@ -1,0 +1,23 @@
+// How requests authenticate: an API key, a Microsoft Entra ID bearer token, or nothing
+// (OpenAI-compatible servers such as Ollama). Secrets stay inside the returned closure or string.
+import { DefaultAzureCredential, getBearerTokenProvider, type TokenCredential } from "@azure/identity";
+import type { LlmEndpointConfig } from "./types.js";
+
+export type LlmAuth =
+  | { kind: "api-key"; apiKey: string }
+  /** Returns a fresh (cached until near expiry by @azure/identity) access token for each request. */
+  | { kind: "entra-id"; getToken: () => Promise<string> }
+  | { kind: "none" };
+
+export function resolveAuth(config: LlmEndpointConfig, credential?: TokenCredential): LlmAuth {
+  if (config.apiKey) return { kind: "api-key", apiKey: config.apiKey };
+  if (config.kind === "openai-compatible" && !credential) return { kind: "none" };
+  const entra =
+    credential ??
+    new DefaultAzureCredential(
+      config.managedIdentityClientId
+        ? { managedIdentityClientId: config.managedIdentityClientId }
+        : undefined,
+    );
+  return { kind: "entra-id", getToken: getBearerTokenProvider(entra, config.tokenScope) };
+}

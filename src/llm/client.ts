@@ -1,0 +1,205 @@
+// The LlmClient on the `openai` package, for the four endpoint kinds. The SDK's own retries are off:
+// 429s and one transient failure are retried here, honouring retry-after, and only before any text.
+import { setTimeout as sleep } from "node:timers/promises";
+import type { TokenCredential } from "@azure/identity";
+import { AzureOpenAI, type ClientOptions, OpenAI } from "openai";
+import { BotError } from "../errors.js";
+import { type Logger, silentLogger } from "../log.js";
+import { type LlmAuth, resolveAuth } from "./auth.js";
+import { retryAfterMsOf, toBotError } from "./error-mapping.js";
+import { buildChatBody, inferenceExtraParameters, streamUsageSupported } from "./request.js";
+import { type RetryState, retryDelayMs } from "./retry.js";
+import { parseChatStream } from "./stream.js";
+import type { CompletionEvent, CompletionRequest, LlmClient, LlmEndpointConfig } from "./types.js";
+
+export interface LlmClientDeps {
+  logger?: Logger;
+  /** Replaces DefaultAzureCredential (tests inject a fake). */
+  credential?: TokenCredential;
+  fetch?: typeof fetch;
+}
+
+/** The SDK insists on an apiKey even when auth travels in `api-key` or the server needs none (Ollama). */
+export const PLACEHOLDER_API_KEY = "not-used";
+
+export function createLlmClient(config: LlmEndpointConfig, deps: LlmClientDeps = {}): LlmClient {
+  const logger = (deps.logger ?? silentLogger).child({ component: "llm", endpointKind: config.kind });
+  const sdk = createSdkClient(config, resolveAuth(config, deps.credential), deps.fetch, logger);
+  const includeUsage = streamUsageSupported(config.kind, config.apiVersion);
+  return {
+    kind: config.kind,
+    stream: (request) => streamWithRetries(sdk, config, request, includeUsage, logger),
+  };
+}
+
+async function* streamWithRetries(
+  sdk: OpenAI,
+  config: LlmEndpointConfig,
+  request: CompletionRequest,
+  includeUsage: boolean,
+  logger: Logger,
+): AsyncGenerator<CompletionEvent> {
+  // One deadline for the whole call, retries and waits included: it bounds how long a user waits.
+  const deadline = AbortSignal.timeout(config.timeoutMs);
+  const signal = request.signal ? AbortSignal.any([request.signal, deadline]) : deadline;
+  const startedAt = performance.now();
+  const aborted = () => abortError(request.signal, config.timeoutMs);
+  const body = buildChatBody(request, { includeUsage });
+  const extraParameters = config.kind === "azure-inference" ? inferenceExtraParameters(body) : undefined;
+  const headers = extraParameters ? { "extra-parameters": extraParameters } : undefined;
+  const state: RetryState = { rateLimitRetries: 0, transientRetries: 0 };
+
+  for (let attempt = 1; ; attempt++) {
+    let textYielded = false;
+    try {
+      const remainingMs = config.timeoutMs - (performance.now() - startedAt);
+      const chunks = openChunks(
+        sdk,
+        body,
+        { signal, timeout: Math.max(1, Math.floor(remainingMs)), headers },
+        request.model,
+        aborted,
+      );
+      for await (const event of parseChatStream(chunks)) {
+        if (event.type === "text") textYielded = true;
+        yield event;
+      }
+      return;
+    } catch (err) {
+      const error = signal.aborted ? aborted() : toBotError(err, { model: request.model, phase: "request" });
+      if (textYielded) throw error;
+      const remainingMs = config.timeoutMs - (performance.now() - startedAt);
+      const waitMs = retryDelayMs(error, retryAfterMsOf(error.cause), state, config, remainingMs);
+      if (waitMs === undefined) throw error;
+      if (error.code === "llm_rate_limited") state.rateLimitRetries++;
+      else state.transientRetries++;
+      logger.warn(
+        { code: error.code, status: error.details.status, model: request.model, attempt, waitMs },
+        "LLM request failed before any text; retrying",
+      );
+      try {
+        await sleep(waitMs, undefined, { signal });
+      } catch {
+        throw aborted();
+      }
+    }
+  }
+}
+
+interface CallOptions {
+  signal: AbortSignal;
+  timeout: number;
+  headers: Record<string, string> | undefined;
+}
+
+/** The raw chunks of one attempt; every failure leaves as a BotError saying where it happened. */
+async function* openChunks(
+  sdk: OpenAI,
+  body: ReturnType<typeof buildChatBody>,
+  options: CallOptions,
+  model: string,
+  aborted: () => BotError,
+): AsyncGenerator<unknown> {
+  const { signal } = options;
+  let stream: AsyncIterable<unknown>;
+  try {
+    stream = await sdk.chat.completions.create(body, { ...options, maxRetries: 0 });
+  } catch (err) {
+    throw signal.aborted ? aborted() : toBotError(err, { model, phase: "request" });
+  }
+  try {
+    for await (const chunk of stream) yield chunk;
+  } catch (err) {
+    throw signal.aborted ? aborted() : toBotError(err, { model, phase: "stream" });
+  }
+  // The SDK ends a stream quietly when its signal aborts; that is a timeout or a cancel, not an answer.
+  if (signal.aborted) throw aborted();
+}
+
+function abortError(callerSignal: AbortSignal | undefined, timeoutMs: number): BotError {
+  if (callerSignal?.aborted) {
+    const reason: unknown = callerSignal.reason;
+    return reason instanceof BotError
+      ? reason
+      : new BotError("llm_timeout", "the completion was cancelled by the caller", {}, { cause: reason });
+  }
+  return new BotError("llm_timeout", `no complete answer within ${timeoutMs} ms`);
+}
+
+function createSdkClient(
+  config: LlmEndpointConfig,
+  auth: LlmAuth,
+  fetchImpl: typeof fetch | undefined,
+  logger: Logger,
+): OpenAI {
+  const common = {
+    maxRetries: 0,
+    timeout: config.timeoutMs,
+    ...(fetchImpl ? { fetch: fetchImpl } : {}),
+    logger: sdkLogger(logger),
+    logLevel: "warn",
+    // Explicit nulls keep the SDK from reading OPENAI_ORG_ID / OPENAI_PROJECT_ID / OPENAI_ADMIN_KEY.
+    organization: null,
+    project: null,
+    adminAPIKey: null,
+  } satisfies ClientOptions;
+
+  switch (config.kind) {
+    case "azure-deployment": {
+      // No fixed `deployment`: the SDK puts the request's `model` in /openai/deployments/{model}/...
+      // baseURL null: ignore OPENAI_BASE_URL, which the SDK would otherwise read and reject next to `endpoint`.
+      const base = { ...common, baseURL: null, endpoint: config.endpoint, apiVersion: config.apiVersion };
+      if (auth.kind === "entra-id") return new AzureOpenAI({ ...base, azureADTokenProvider: auth.getToken });
+      if (auth.kind === "api-key") return new AzureOpenAI({ ...base, apiKey: auth.apiKey });
+      throw new BotError("config_invalid", "Azure OpenAI needs an API key or Microsoft Entra ID");
+    }
+    case "azure-v1":
+      return new OpenAI({
+        ...common,
+        baseURL: joinUrl(config.endpoint, "openai/v1/"),
+        ...azureAuthOptions(auth),
+      });
+    case "azure-inference":
+      return new OpenAI({
+        ...common,
+        baseURL: config.endpoint,
+        defaultQuery: { "api-version": config.apiVersion },
+        ...azureAuthOptions(auth),
+      });
+    case "openai-compatible":
+      return new OpenAI({
+        ...common,
+        baseURL: config.endpoint,
+        apiKey:
+          auth.kind === "api-key"
+            ? auth.apiKey
+            : auth.kind === "entra-id"
+              ? auth.getToken
+              : PLACEHOLDER_API_KEY,
+      });
+  }
+}
+
+/** Azure routes used through the plain client: the key goes in `api-key`, a token as a bearer. */
+function azureAuthOptions(auth: LlmAuth): Pick<ClientOptions, "apiKey" | "defaultHeaders"> {
+  if (auth.kind === "entra-id") return { apiKey: auth.getToken };
+  if (auth.kind === "api-key") {
+    return { apiKey: PLACEHOLDER_API_KEY, defaultHeaders: { "api-key": auth.apiKey, Authorization: null } };
+  }
+  throw new BotError("config_invalid", "Azure endpoints need an API key or Microsoft Entra ID");
+}
+
+function joinUrl(base: string, path: string): string {
+  return `${base.replace(/\/+$/, "")}/${path}`;
+}
+
+/** Routes the SDK's own log lines into pino (which scrubs secrets). */
+function sdkLogger(logger: Logger): NonNullable<ClientOptions["logger"]> {
+  const child = logger.child({ component: "openai-sdk" });
+  return {
+    error: (message, ...rest) => child.error({ detail: rest }, message),
+    warn: (message, ...rest) => child.warn({ detail: rest }, message),
+    info: (message, ...rest) => child.info({ detail: rest }, message),
+    debug: (message, ...rest) => child.debug({ detail: rest }, message),
+  };
+}

@@ -1,0 +1,644 @@
+// A real HTTP test double of Azure OpenAI (deployment and /openai/v1 routes), the Azure AI model
+// inference endpoint (/models) and an OpenAI-compatible server (/v1). It speaks each wire format,
+// checks auth, records every request, and validates every body it receives or sends against the
+// published specs (test/doubles/spec-validator.ts). A violation is recorded in `specViolations` and
+// answered with a 500 (or an SSE error event), so the test fails.
+import { randomUUID } from "node:crypto";
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { setTimeout as sleep } from "node:timers/promises";
+import { type SpecName, type SpecValidator, specValidator } from "./spec-validator.js";
+
+// ---------------------------------------------------------------------------------------------
+// What a test can script
+
+export type RouteKind = "azure-deployment" | "azure-v1" | "azure-inference" | "openai-compatible";
+
+/** Severity categories carry `severity`; the others are detections (`detected`). */
+export type FilterCategory =
+  | "hate"
+  | "sexual"
+  | "violence"
+  | "self_harm"
+  | "jailbreak"
+  | "profanity"
+  | "protected_material_text";
+
+export interface StreamScript {
+  kind: "stream";
+  /** Text pieces, one delta each. A request with `stream: false` gets them joined in one JSON answer. */
+  pieces: string[];
+  finishReason?: "stop" | "length";
+  /** Token counts for the usage chunk (sent only when the request asked for include_usage). */
+  usage?: { promptTokens: number; completionTokens: number };
+  /** Pause before each text chunk; overrides the double's `chunkDelayMs`. */
+  delayMs?: number;
+  /** Model name the chunks report (Azure reports the model, not the deployment). */
+  modelName?: string;
+}
+
+export type Scenario =
+  | StreamScript
+  /** 429 with the given headers (none when both are unset). */
+  | { kind: "rate-limited"; retryAfterSeconds?: number; retryAfterMs?: number }
+  /** 400 code content_filter on the prompt, naming the category in innererror.content_filter_result. */
+  | { kind: "prompt-filtered"; category: FilterCategory }
+  /** Streams `pieces`, then ends with finish_reason content_filter and the category filtered. */
+  | { kind: "completion-filtered"; pieces: string[]; category: FilterCategory }
+  | { kind: "unauthorized" }
+  /** 404 DeploymentNotFound (Azure routes), 404 unknown_model (inference), 404 model_not_found (OpenAI). */
+  | { kind: "not-found" }
+  | { kind: "context-length-exceeded" }
+  | { kind: "server-error"; status?: 500 | 502 | 503 }
+  /** Streams `pieces`, then destroys the socket without a finish chunk or [DONE]. */
+  | { kind: "cut"; pieces: string[] }
+  /** Sends `pieces` (if any; no headers at all when absent), then nothing until the client gives up. */
+  | { kind: "hang"; pieces?: string[] };
+
+export type ScenarioSource = Scenario | ((request: RecordedRequest) => Scenario);
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  headers: IncomingHttpHeaders;
+  /** Parsed JSON body (undefined when it was not JSON). */
+  body: unknown;
+  route: RouteKind | undefined;
+  /** Deployment from the path, or the body's `model`. */
+  model: string | undefined;
+}
+
+export interface SpecViolation {
+  route: RouteKind | undefined;
+  direction: "request" | "response";
+  schema: string;
+  errors: string[];
+  payload: unknown;
+}
+
+export interface AzureOpenAIDoubleOptions {
+  /** Accepted as `api-key` or `Authorization: Bearer` (default "test-api-key"). */
+  apiKey?: string;
+  /** Accepted as `Authorization: Bearer` (default "test-entra-token"). */
+  bearerToken?: string;
+  /** When set, any other deployment/model answers not-found, as the service does. */
+  deployments?: string[];
+  /** Pause before each text chunk. 0 (the default) writes a whole answer without timers: benchmark mode. */
+  chunkDelayMs?: number;
+  /** Validate bodies against the specs (default true; a benchmark may turn it off). */
+  validate?: boolean;
+  /** Keep every request in `requests` (default true; a long benchmark may turn it off). */
+  record?: boolean;
+  /** Answer when the script queue is empty (default: stream DEFAULT_PIECES). */
+  fallback?: ScenarioSource;
+}
+
+export interface AzureOpenAIDouble {
+  /** Base URL, e.g. http://127.0.0.1:39123 (Azure endpoint; add /models or /v1 for those kinds). */
+  url: string;
+  requests: RecordedRequest[];
+  specViolations: SpecViolation[];
+  /** Queues answers for the next requests, in order. */
+  script(...scenarios: ScenarioSource[]): void;
+  /** Replaces the answer used when the queue is empty. */
+  setFallback(source: ScenarioSource): void;
+  /** Clears the queue, the recorded requests and the violations. */
+  reset(): void;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_PIECES = ["Hello", " from", " the", " double", "."];
+export const DEFAULT_API_KEY = "test-api-key";
+export const DEFAULT_BEARER_TOKEN = "test-entra-token";
+
+// ---------------------------------------------------------------------------------------------
+// Wire facts (shapes from the specs; wording from captured service answers)
+
+const SPEC: Record<RouteKind, SpecName> = {
+  "azure-deployment": "azure-openai-2024-10-21",
+  "azure-v1": "azure-openai-2024-10-21",
+  "openai-compatible": "azure-openai-2024-10-21",
+  "azure-inference": "azure-ai-inference-2025-04-01",
+};
+
+const SCHEMAS: Record<SpecName, { request: string; response: string; chunk: string; error: string }> = {
+  "azure-openai-2024-10-21": {
+    request: "createChatCompletionRequest",
+    response: "createChatCompletionResponse",
+    chunk: "createChatCompletionStreamResponse",
+    error: "errorResponse",
+  },
+  "azure-ai-inference-2025-04-01": {
+    request: "ChatCompletionsOptions",
+    response: "ChatCompletions",
+    chunk: "StreamingChatCompletionsUpdate",
+    error: "Azure.Core.Foundations.ErrorResponse",
+  },
+};
+
+const SEVERITY_CATEGORIES = new Set<FilterCategory>(["hate", "sexual", "violence", "self_harm"]);
+const SAFE = { filtered: false, severity: "safe" };
+const SAFE_COMPLETION_FILTERS = { hate: SAFE, self_harm: SAFE, sexual: SAFE, violence: SAFE };
+const SAFE_PROMPT_FILTERS = { ...SAFE_COMPLETION_FILTERS, jailbreak: { filtered: false, detected: false } };
+
+const MESSAGES = {
+  unauthorized:
+    "Access denied due to invalid subscription key or wrong API endpoint. Make sure to provide a valid key for an active subscription and use a correct regional API endpoint for your resource.",
+  deploymentNotFound:
+    "The API deployment for this resource does not exist. If you created the deployment within the last 5 minutes, please wait a moment and try again.",
+  promptFiltered:
+    "The response was filtered due to the prompt triggering Azure OpenAI's content management policy. Please modify your prompt and retry. To learn more about our content filtering policies please read our documentation: https://go.microsoft.com/fwlink/?linkid=2198766",
+  contextLength:
+    "This model's maximum context length is 128000 tokens. However, your messages resulted in 130000 tokens. Please reduce the length of the messages.",
+  serverError: "The server had an error while processing your request. Sorry about that!",
+  noModel:
+    "No model specified in request. Please provide a model name in the request body or as a x-ms-model-mesh-model-name header.",
+};
+
+const ROUTES: Array<{ kind: RouteKind; pattern: RegExp }> = [
+  { kind: "azure-deployment", pattern: /^\/openai\/deployments\/([^/]+)\/chat\/completions$/ },
+  { kind: "azure-v1", pattern: /^\/openai\/v1\/chat\/completions$/ },
+  { kind: "azure-inference", pattern: /^\/models\/chat\/completions$/ },
+  { kind: "openai-compatible", pattern: /^\/v1\/chat\/completions$/ },
+];
+
+// ---------------------------------------------------------------------------------------------
+
+export async function startAzureOpenAIDouble(
+  options: AzureOpenAIDoubleOptions = {},
+): Promise<AzureOpenAIDouble> {
+  const apiKey = options.apiKey ?? DEFAULT_API_KEY;
+  const bearerToken = options.bearerToken ?? DEFAULT_BEARER_TOKEN;
+  const validator = options.validate === false ? undefined : specValidator();
+  const queue: ScenarioSource[] = [];
+  let fallback: ScenarioSource = options.fallback ?? { kind: "stream", pieces: DEFAULT_PIECES };
+  const requests: RecordedRequest[] = [];
+  const specViolations: SpecViolation[] = [];
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      if (!res.headersSent) res.writeHead(500).end(String(err));
+      else res.destroy();
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? "/", "http://double.invalid");
+    const raw = await readBody(req);
+    const body = parseJson(raw);
+    const matched = matchRoute(req.method ?? "", url.pathname);
+    const route = matched?.kind;
+    const model =
+      matched?.deployment ?? (isRecord(body) && typeof body.model === "string" ? body.model : undefined);
+    const recorded: RecordedRequest = {
+      method: req.method ?? "",
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      headers: req.headers,
+      body,
+      route,
+      model,
+    };
+    if (options.record !== false) requests.push(recorded);
+
+    const wire = new Wire(res, route, validator, specViolations);
+    if (!route) return wire.raw(404, { error: { code: "404", message: "Resource not found" } });
+    if (
+      (route === "azure-deployment" || route === "azure-inference") &&
+      !url.searchParams.get("api-version")
+    ) {
+      return wire.error(404, { error: { code: "404", message: "Resource not found" } });
+    }
+    if (!authorized(req.headers, route, apiKey, bearerToken))
+      return playError(wire, route, { kind: "unauthorized" });
+    if (validator && !wire.check("request", SCHEMAS[SPEC[route]].request, body)) {
+      return wire.raw(500, {
+        error: { code: "double_spec_violation", message: "request body violates the spec" },
+      });
+    }
+    if (route === "azure-inference" && !model) {
+      return wire.error(400, { error: { code: "no_model_name", message: MESSAGES.noModel } });
+    }
+    const scenario =
+      model !== undefined && options.deployments && !options.deployments.includes(model)
+        ? ({ kind: "not-found" } as const)
+        : resolve(queue.shift() ?? fallback, recorded);
+    const streaming = isRecord(body) && body.stream === true;
+    const includeUsage =
+      streaming &&
+      isRecord(body) &&
+      isRecord(body.stream_options) &&
+      body.stream_options.include_usage === true;
+    const answer = new Answer(route, model ?? "unknown", body, includeUsage);
+    const delayMs = options.chunkDelayMs ?? 0;
+
+    switch (scenario.kind) {
+      case "stream":
+        if (!streaming) return wire.completion(answer.completion(scenario));
+        return wire.stream(answer.chunks(scenario.pieces, scenario), scenario.delayMs ?? delayMs);
+      case "completion-filtered":
+        return wire.stream(answer.chunks(scenario.pieces, { filtered: scenario.category }), delayMs);
+      case "cut":
+        return wire.stream(answer.chunks(scenario.pieces, { textOnly: true }), delayMs, "cut");
+      case "hang":
+        if (!scenario.pieces) return wire.hang();
+        return wire.stream(answer.chunks(scenario.pieces, { textOnly: true }), delayMs, "hang");
+      default:
+        return playError(wire, route, scenario, model);
+    }
+  }
+
+  await new Promise<void>((resolveListen) => server.listen(0, "127.0.0.1", resolveListen));
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    specViolations,
+    script: (...scenarios) => {
+      queue.push(...scenarios);
+    },
+    setFallback: (source) => {
+      fallback = source;
+    },
+    reset: () => {
+      queue.length = 0;
+      requests.length = 0;
+      specViolations.length = 0;
+    },
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolveClose) => server.close(() => resolveClose()));
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Routing, auth, errors
+
+function matchRoute(method: string, path: string): { kind: RouteKind; deployment?: string } | undefined {
+  if (method !== "POST") return undefined;
+  for (const { kind, pattern } of ROUTES) {
+    const match = pattern.exec(path);
+    if (match) return match[1] === undefined ? { kind } : { kind, deployment: decodeURIComponent(match[1]) };
+  }
+  return undefined;
+}
+
+function authorized(
+  headers: IncomingHttpHeaders,
+  route: RouteKind,
+  apiKey: string,
+  bearerToken: string,
+): boolean {
+  if (route === "openai-compatible") return true; // like Ollama/vLLM without --api-key: anything goes
+  if (headers["api-key"] === apiKey) return true;
+  const bearer = /^Bearer (.+)$/.exec(headers.authorization ?? "")?.[1];
+  return bearer === apiKey || bearer === bearerToken;
+}
+
+type ErrorScenario = Exclude<Scenario, StreamScript | { kind: "completion-filtered" | "cut" | "hang" }>;
+
+interface ErrorAnswer {
+  status: number;
+  body: object;
+  headers?: Record<string, string>;
+}
+
+function playError(wire: Wire, route: RouteKind, scenario: ErrorScenario, model?: string): void {
+  const { status, body, headers } = errorAnswer(route, scenario, model);
+  wire.error(status, body, headers);
+}
+
+function errorAnswer(route: RouteKind, scenario: ErrorScenario, model: string | undefined): ErrorAnswer {
+  switch (scenario.kind) {
+    case "unauthorized":
+      return { status: 401, body: { error: { code: "401", message: MESSAGES.unauthorized } } };
+    case "rate-limited": {
+      const headers: Record<string, string> = {};
+      if (scenario.retryAfterSeconds !== undefined)
+        headers["retry-after"] = String(scenario.retryAfterSeconds);
+      if (scenario.retryAfterMs !== undefined) headers["retry-after-ms"] = String(scenario.retryAfterMs);
+      const seconds = scenario.retryAfterSeconds ?? Math.ceil((scenario.retryAfterMs ?? 1000) / 1000);
+      const message = `Requests to the ChatCompletions_Create Operation under Azure OpenAI API version 2024-10-21 have exceeded token rate limit of your current OpenAI S0 pricing tier. Please retry after ${seconds} seconds. Please go here: https://aka.ms/oai/quotaincrease if you would like to further increase the default rate limit.`;
+      return { status: 429, body: { error: { code: "429", message } }, headers };
+    }
+    case "prompt-filtered":
+      return {
+        status: 400,
+        body: {
+          error: {
+            message: MESSAGES.promptFiltered,
+            type: null,
+            param: "prompt",
+            code: "content_filter",
+            status: 400,
+            innererror: {
+              code: "ResponsibleAIPolicyViolation",
+              content_filter_result: withFiltered(SAFE_PROMPT_FILTERS, scenario.category),
+            },
+          },
+        },
+      };
+    case "not-found":
+      if (route === "azure-inference") {
+        // The service also sends `details` as a string; the spec types it as an array, so it is left out.
+        const body = { error: { code: "unknown_model", message: `Unknown model: ${model ?? ""}` } };
+        return { status: 404, body, headers: { "x-ms-error-code": "unknown_model" } };
+      }
+      if (route === "openai-compatible") {
+        const message = `The model \`${model ?? ""}\` does not exist or you do not have access to it.`;
+        return {
+          status: 404,
+          body: { error: { message, type: "invalid_request_error", code: "model_not_found" } },
+        };
+      }
+      return {
+        status: 404,
+        body: { error: { code: "DeploymentNotFound", message: MESSAGES.deploymentNotFound } },
+      };
+    case "context-length-exceeded":
+      return {
+        status: 400,
+        body: {
+          error: {
+            message: MESSAGES.contextLength,
+            type: "invalid_request_error",
+            param: "messages",
+            code: "context_length_exceeded",
+          },
+        },
+      };
+    case "server-error": {
+      const status = scenario.status ?? 500;
+      const code = status === 503 ? "ServiceUnavailable" : "InternalServerError";
+      return { status, body: { error: { code, message: MESSAGES.serverError } } };
+    }
+  }
+}
+
+function withFiltered(base: Record<string, object>, category: FilterCategory): Record<string, object> {
+  const fired = SEVERITY_CATEGORIES.has(category)
+    ? { filtered: true, severity: "high" }
+    : { filtered: true, detected: true };
+  return { ...base, [category]: fired };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Answer bodies per dialect
+
+interface ChunkEnding {
+  finishReason?: string;
+  /** End with finish_reason content_filter, this category filtered. */
+  filtered?: FilterCategory;
+  usage?: StreamScript["usage"];
+  modelName?: string;
+  /** Stop after the text chunks: no finish chunk, no usage (a cut or stalled stream). */
+  textOnly?: boolean;
+}
+
+/** Builds the JSON payloads of one answer in the route's dialect. */
+class Answer {
+  readonly #id = `chatcmpl-${randomUUID().replaceAll("-", "").slice(0, 24)}`;
+  readonly #created = Math.floor(Date.now() / 1000);
+  readonly #dialect: "azure" | "inference" | "openai";
+
+  constructor(
+    route: RouteKind,
+    readonly model: string,
+    readonly requestBody: unknown,
+    readonly includeUsage: boolean,
+  ) {
+    this.#dialect =
+      route === "azure-inference" ? "inference" : route === "openai-compatible" ? "openai" : "azure";
+  }
+
+  /** Every chunk of a streamed answer, in order, ending before `[DONE]` (or after the text: `textOnly`). */
+  chunks(pieces: string[], end: ChunkEnding = {}): object[] {
+    const model = end.modelName ?? this.model;
+    const finishReason = end.filtered ? "content_filter" : (end.finishReason ?? "stop");
+    const usage = end.usage ?? this.#estimateUsage(pieces);
+    const finishFilters = end.filtered ? withFiltered(SAFE_COMPLETION_FILTERS, end.filtered) : {};
+    const choice = (delta: object, finish: string | null, filters: object): object => {
+      if (this.#dialect === "inference") return { index: 0, finish_reason: finish, delta };
+      if (this.#dialect === "openai") return { index: 0, delta, logprobs: null, finish_reason: finish };
+      return { content_filter_results: filters, delta, finish_reason: finish, index: 0, logprobs: null };
+    };
+    const chunk = (choices: object[], extra: object = {}): object => ({
+      id: this.#id,
+      object: this.#dialect === "inference" ? "chat.completion" : "chat.completion.chunk",
+      created: this.#created,
+      model,
+      ...(this.#dialect === "inference" ? {} : { system_fingerprint: "fp_double" }),
+      choices,
+      ...extra,
+    });
+
+    const out: object[] = [];
+    if (this.#dialect === "azure") {
+      out.push({
+        choices: [],
+        created: 0,
+        id: "",
+        model: "",
+        object: "",
+        prompt_filter_results: [{ prompt_index: 0, content_filter_results: SAFE_PROMPT_FILTERS }],
+      });
+    }
+    const roleDelta =
+      this.#dialect === "azure"
+        ? { content: "", refusal: null, role: "assistant" }
+        : { role: "assistant", content: "" };
+    out.push(chunk([choice(roleDelta, null, {})]));
+    for (const [i, piece] of pieces.entries()) {
+      out.push(chunk([choice({ content: piece }, null, SAFE_COMPLETION_FILTERS)]));
+      // Azure interleaves annotation chunks (content_filter_results, no delta, blank id) with the text.
+      if (this.#dialect === "azure" && i === Math.floor(pieces.length / 2)) out.push(this.#annotation(i));
+    }
+    if (end.textOnly) return out;
+    const usageBody = {
+      completion_tokens: usage.completionTokens,
+      prompt_tokens: usage.promptTokens,
+      total_tokens: usage.promptTokens + usage.completionTokens,
+    };
+    if (this.#dialect === "inference") {
+      // The 2025-04-01 spec requires at least one choice per update, so usage rides on the finish chunk.
+      out.push(chunk([choice({}, finishReason, {})], this.includeUsage ? { usage: usageBody } : {}));
+      return out;
+    }
+    out.push(chunk([choice({}, finishReason, finishFilters)]));
+    if (this.#dialect === "azure") out.push(this.#annotation(pieces.length));
+    if (this.includeUsage) out.push(chunk([], { usage: usageBody }));
+    return out;
+  }
+
+  /** The non-streaming answer. */
+  completion(script: StreamScript): object {
+    const text = script.pieces.join("");
+    const usage = script.usage ?? this.#estimateUsage(script.pieces);
+    const usageBody = {
+      completion_tokens: usage.completionTokens,
+      prompt_tokens: usage.promptTokens,
+      total_tokens: usage.promptTokens + usage.completionTokens,
+    };
+    const finishReason = script.finishReason ?? "stop";
+    const base = {
+      id: this.#id,
+      object: "chat.completion",
+      created: this.#created,
+      model: script.modelName ?? this.model,
+    };
+    if (this.#dialect === "inference") {
+      return {
+        ...base,
+        choices: [{ index: 0, finish_reason: finishReason, message: { role: "assistant", content: text } }],
+        usage: usageBody,
+      };
+    }
+    const message = { role: "assistant", content: text, refusal: null };
+    const choice = { index: 0, finish_reason: finishReason, message, logprobs: null };
+    if (this.#dialect === "openai")
+      return { ...base, system_fingerprint: "fp_double", choices: [choice], usage: usageBody };
+    return {
+      ...base,
+      system_fingerprint: "fp_double",
+      prompt_filter_results: [{ prompt_index: 0, content_filter_results: SAFE_PROMPT_FILTERS }],
+      choices: [{ ...choice, content_filter_results: SAFE_COMPLETION_FILTERS }],
+      usage: usageBody,
+    };
+  }
+
+  #annotation(offset: number): object {
+    return {
+      choices: [
+        {
+          content_filter_offsets: { check_offset: offset, start_offset: offset, end_offset: offset + 1 },
+          content_filter_results: SAFE_COMPLETION_FILTERS,
+          finish_reason: null,
+          index: 0,
+        },
+      ],
+      created: 0,
+      id: "",
+      model: "",
+      object: "",
+    };
+  }
+
+  /** Rough counts (4 characters a token) when the scenario gives none. */
+  #estimateUsage(pieces: string[]): { promptTokens: number; completionTokens: number } {
+    const messages = isRecord(this.requestBody) ? this.requestBody.messages : undefined;
+    return {
+      promptTokens: Math.ceil(JSON.stringify(messages ?? []).length / 4),
+      completionTokens: pieces.length,
+    };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writing responses, with validation
+
+class Wire {
+  constructor(
+    readonly res: ServerResponse,
+    readonly route: RouteKind | undefined,
+    readonly validator: SpecValidator | undefined,
+    readonly violations: SpecViolation[],
+  ) {}
+
+  /** Validates `payload`; records and returns false on a violation. */
+  check(direction: SpecViolation["direction"], schema: string, payload: unknown): boolean {
+    if (!this.validator || !this.route) return true;
+    const errors = this.validator.validate(SPEC[this.route], schema, payload);
+    if (errors.length === 0) return true;
+    this.violations.push({ route: this.route, direction, schema, errors, payload });
+    return false;
+  }
+
+  /** An error answer, validated as the route's error schema. */
+  error(status: number, body: object, headers: Record<string, string> = {}): void {
+    this.#sendJson(status, body, headers, "error");
+  }
+
+  /** A non-streaming chat completion, validated as the route's response schema. */
+  completion(body: object): void {
+    this.#sendJson(200, body, {}, "response");
+  }
+
+  /** The double's own answers (unknown route, spec violation): not service traffic, not validated. */
+  raw(status: number, body: object): void {
+    this.res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
+  }
+
+  #sendJson(status: number, body: object, headers: Record<string, string>, kind: "error" | "response"): void {
+    const schema = this.route ? SCHEMAS[SPEC[this.route]][kind] : "";
+    if (!this.check("response", schema, body)) {
+      const message = `the double's own ${schema} violates the spec`;
+      this.raw(500, { error: { code: "double_spec_violation", message } });
+      return;
+    }
+    this.res.writeHead(status, {
+      "content-type": "application/json",
+      "apim-request-id": randomUUID(),
+      ...headers,
+    });
+    this.res.end(JSON.stringify(body));
+  }
+
+  async stream(chunks: object[], delayMs: number, ending: "done" | "cut" | "hang" = "done"): Promise<void> {
+    const schema = this.route ? SCHEMAS[SPEC[this.route]].chunk : "";
+    this.res.writeHead(200, {
+      "content-type": "text/event-stream; charset=utf-8",
+      "cache-control": "no-cache",
+      "apim-request-id": randomUUID(),
+    });
+    for (const chunk of chunks) {
+      if (delayMs > 0) await sleep(delayMs);
+      if (this.res.destroyed) return;
+      if (!this.check("response", schema, chunk)) {
+        this.res.end(
+          `data: ${JSON.stringify({ error: { code: "double_spec_violation", message: `chunk violates ${schema}` } })}\n\n`,
+        );
+        return;
+      }
+      this.res.write(`data: ${JSON.stringify(chunk)}\n\n`);
+    }
+    if (ending === "done") {
+      this.res.end("data: [DONE]\n\n");
+    } else if (ending === "cut") {
+      // Let the written chunks leave before the connection drops mid-body.
+      await new Promise<void>((flushed) => this.res.write("", () => flushed()));
+      this.res.socket?.destroy();
+    }
+    // "hang": leave the response open; close() or the client's abort ends it.
+  }
+
+  hang(): void {
+    // Nothing is sent; the request stays open until the client gives up or the double closes.
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function resolve(source: ScenarioSource, request: RecordedRequest): Scenario {
+  return typeof source === "function" ? source(request) : source;
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const parts: Buffer[] = [];
+  for await (const part of req) parts.push(part as Buffer);
+  return Buffer.concat(parts).toString("utf8");
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}

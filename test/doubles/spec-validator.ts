@@ -1,0 +1,172 @@
+// Validates JSON bodies against the published specs in ../shared/specs (unchanged upstream copies), so
+// a test double cannot drift from the service. OpenAPI 3 `nullable` and Swagger 2 `x-nullable` become
+// `anyOf [..., null]`; everything else is read as JSON Schema by ajv (strict: false ignores x-ms-*).
+import { readFileSync } from "node:fs";
+import { Ajv, type ValidateFunction } from "ajv";
+import addFormatsModule from "ajv-formats";
+
+export type SpecName = "azure-openai-2024-10-21" | "azure-ai-inference-2025-04-01";
+
+const SPECS: Record<SpecName, { file: URL; schemaPointer: string }> = {
+  "azure-openai-2024-10-21": {
+    file: new URL("../../../shared/specs/azure-openai/2024-10-21/inference.json", import.meta.url),
+    schemaPointer: "#/components/schemas/",
+  },
+  "azure-ai-inference-2025-04-01": {
+    file: new URL("../../../shared/specs/azure-ai-inference/2025-04-01/openapi.json", import.meta.url),
+    schemaPointer: "#/definitions/",
+  },
+};
+
+/**
+ * Where the service is known to send something its published 2024-10-21 schema does not allow. Each
+ * entry rewrites a copy of the payload into the documented shape before validation, narrowly, so
+ * anything else that differs is still caught. Sources are public captures of real traffic.
+ */
+const KNOWN_SERVICE_DEVIATIONS: Array<{
+  spec: SpecName;
+  schema: string;
+  what: string;
+  source: string;
+  normalize(payload: Record<string, unknown>): void;
+}> = [
+  {
+    spec: "azure-openai-2024-10-21",
+    schema: "createChatCompletionStreamResponse",
+    what: 'prompt-filter and annotation chunks carry id "", created 0, model "" and object "" (enum allows only "chat.completion.chunk")',
+    source: "microsoft/autogen#6465 (api-version 2024-10-21), openai/openai-python#1677",
+    normalize(chunk) {
+      if (chunk.id === "" && chunk.object === "") chunk.object = "chat.completion.chunk";
+    },
+  },
+  {
+    spec: "azure-openai-2024-10-21",
+    schema: "createChatCompletionStreamResponse",
+    what: "annotation chunks have a choice with content_filter_results and no delta (delta is required)",
+    source: "microsoft/autogen#6465, langchain-ai/langchain#18977, run-llama/LlamaIndexTS#2118",
+    normalize(chunk) {
+      for (const choice of asArray(chunk.choices)) {
+        if (isRecord(choice) && !("delta" in choice) && "content_filter_results" in choice) choice.delta = {};
+      }
+    },
+  },
+  {
+    spec: "azure-openai-2024-10-21",
+    schema: "errorResponse",
+    what: 'the 400 content_filter body has "type": null (string in the spec) and names the inner error innererror.content_filter_result (spec: inner_error.content_filter_results)',
+    source: "openai/openai-dotnet#55, microsoft/TinyTroupe#85, compl-ai/compl-ai#20",
+    normalize(body) {
+      const error = body.error;
+      if (!isRecord(error)) return;
+      if (error.type === null) delete error.type;
+      const inner = error.innererror;
+      if (isRecord(inner) && !("inner_error" in error)) {
+        const { content_filter_result, ...rest } = inner;
+        error.inner_error =
+          content_filter_result === undefined
+            ? rest
+            : { ...rest, content_filter_results: content_filter_result };
+        delete error.innererror;
+      }
+    },
+  },
+];
+
+/** Parts of a stream chunk the stream schema does not describe but other schemas of the same spec do. */
+const STREAM_CHUNK_PARTS: Array<{ pick(chunk: Record<string, unknown>): unknown[]; schema: string }> = [
+  {
+    pick: (chunk) => ("prompt_filter_results" in chunk ? [chunk.prompt_filter_results] : []),
+    schema: "promptFilterResults",
+  },
+  {
+    pick: (chunk) =>
+      asArray(chunk.choices).flatMap((c) =>
+        isRecord(c) && "content_filter_results" in c ? [c.content_filter_results] : [],
+      ),
+    schema: "contentFilterChoiceResults",
+  },
+  { pick: (chunk) => (isRecord(chunk.usage) ? [chunk.usage] : []), schema: "completionUsage" },
+];
+
+export class SpecValidator {
+  readonly #ajv: Ajv;
+  readonly #compiled = new Map<string, ValidateFunction>();
+
+  constructor() {
+    this.#ajv = new Ajv({ strict: false, allErrors: true, validateSchema: false });
+    // ajv-formats is CommonJS: under NodeNext its default import is the module object.
+    addFormatsModule.default(this.#ajv);
+    for (const name of ["int64", "float", "double", "byte", "binary", "password", "unixtime"]) {
+      this.#ajv.addFormat(name, true); // OpenAPI/Autorest type annotations, not constraints
+    }
+    this.#ajv.addFormat("int32", {
+      type: "number",
+      validate: (n: number) => Number.isInteger(n) && Math.abs(n) < 2 ** 31,
+    });
+    for (const [name, { file }] of Object.entries(SPECS)) {
+      const document = JSON.parse(readFileSync(file, "utf8")) as unknown;
+      this.#ajv.addSchema(withNullable(document) as object, name);
+    }
+  }
+
+  /** Error strings, empty when `payload` is valid against the spec's named schema. */
+  validate(spec: SpecName, schema: string, payload: unknown): string[] {
+    const copy = structuredClone(payload) as unknown;
+    if (isRecord(copy)) {
+      for (const deviation of KNOWN_SERVICE_DEVIATIONS) {
+        if (deviation.spec === spec && deviation.schema === schema) deviation.normalize(copy);
+      }
+    }
+    const errors = this.#check(spec, schema, copy);
+    if (
+      spec === "azure-openai-2024-10-21" &&
+      schema === "createChatCompletionStreamResponse" &&
+      isRecord(copy)
+    ) {
+      for (const part of STREAM_CHUNK_PARTS) {
+        for (const value of part.pick(copy)) errors.push(...this.#check(spec, part.schema, value));
+      }
+    }
+    return errors;
+  }
+
+  #check(spec: SpecName, schema: string, value: unknown): string[] {
+    const ref = `${spec}${SPECS[spec].schemaPointer}${schema}`;
+    let validate = this.#compiled.get(ref);
+    if (!validate) {
+      validate = this.#ajv.compile({ $ref: ref });
+      this.#compiled.set(ref, validate);
+    }
+    if (validate(value)) return [];
+    return (validate.errors ?? []).map(
+      (e) => `${schema}${e.instancePath || "/"} ${e.message ?? "is invalid"} ${JSON.stringify(e.params)}`,
+    );
+  }
+}
+
+let shared: SpecValidator | undefined;
+
+/** One validator per process: compiling the specs takes a moment. */
+export function specValidator(): SpecValidator {
+  shared ??= new SpecValidator();
+  return shared;
+}
+
+function withNullable(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(withNullable);
+  if (!isRecord(node)) return node;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(node)) out[key] = withNullable(value);
+  const nullable = out.nullable === true || out["x-nullable"] === true;
+  delete out.nullable;
+  delete out["x-nullable"];
+  return nullable ? { anyOf: [out, { type: "null" }] } : out;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function asArray(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [];
+}
