@@ -158,7 +158,7 @@ export class Engine {
     signal: AbortSignal,
     log: Logger,
   ): Promise<TurnOutcome> {
-    const { config, store, llm, metrics } = this.deps;
+    const { config, store, metrics } = this.deps;
     const reply = new ReplyStream(sink, { clock: this.clock, logger: log });
     metrics.activeStreams.inc();
     try {

@@ -1,0 +1,209 @@
+// Core benchmark: engine overhead per turn (LLM excluded), history load/append latency, token-trim
+// cost and turns per second, against the local Redis. Prints a table; asserts nothing.
+import { randomUUID } from "node:crypto";
+import { performance } from "node:perf_hooks";
+import { Redis } from "ioredis";
+import { createCore } from "../src/app.js";
+import { loadConfig } from "../src/config.js";
+import { fitToBudget } from "../src/engine/token-budget.js";
+import type { IncomingMessage } from "../src/engine/types.js";
+import type { CompletionEvent, CompletionRequest, LlmClient } from "../src/llm/types.js";
+import { silentLogger } from "../src/log.js";
+import { createMetrics } from "../src/metrics.js";
+import type { MessageHandle, ReplySink } from "../src/reply/types.js";
+import { encodeThreadKey } from "../src/store/keys.js";
+import { RedisStore } from "../src/store/redis.js";
+import type { StoredMessage } from "../src/store/types.js";
+import { startAzureOpenAIDouble } from "../test/doubles/azure-openai.js";
+import { type Row, summarize } from "./stats.js";
+
+const REDIS_URL = `${process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379"}/5`;
+const TOKENS_PER_ANSWER = 50;
+
+/** An LLM with no latency at all: every token is ready at once, so only the engine is measured. */
+class InstantLlm implements LlmClient {
+  readonly kind = "azure-deployment";
+  async *stream(_request: CompletionRequest): AsyncIterable<CompletionEvent> {
+    for (let i = 0; i < TOKENS_PER_ANSWER; i++) yield { type: "text", text: ` tok${i}` };
+    yield {
+      type: "done",
+      finishReason: "stop",
+      usage: { promptTokens: 100, completionTokens: TOKENS_PER_ANSWER },
+    };
+  }
+}
+
+/** A sink that accepts everything at once (a platform with no latency and no pacing). */
+class NullSink implements ReplySink {
+  readonly limits = { maxChars: 40_000, minIntervalMs: 0 };
+  async post(): Promise<MessageHandle> {
+    return { id: "x" };
+  }
+  async update(): Promise<void> {}
+}
+
+function message(thread: string, text: string): IncomingMessage {
+  return {
+    id: randomUUID(),
+    platform: "bench",
+    threadKey: encodeThreadKey({ platform: "bench", tenant: "T", channel: "C", thread }),
+    conversationScope: "bench:T:C",
+    workspaceScope: "bench:T",
+    userId: "U",
+    text,
+    canChangeConversation: true,
+    canChangeWorkspace: true,
+  };
+}
+
+async function timeEach(n: number, fn: (i: number) => Promise<unknown>): Promise<number[]> {
+  const samples: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    await fn(i);
+    samples.push(performance.now() - t0);
+  }
+  return samples;
+}
+
+export async function benchCore(): Promise<Row[]> {
+  const rows: Row[] = [];
+  const prefix = `bench:${randomUUID()}:`;
+  const env = {
+    AZURE_OPENAI_ENDPOINT: "http://127.0.0.1:1/",
+    AZURE_OPENAI_API_KEY: "bench-key",
+    AZURE_OPENAI_DEPLOYMENT: "gpt-4o",
+    REDIS_URL,
+    REDIS_KEY_PREFIX: prefix,
+    HISTORY_WINDOW: "40",
+  };
+
+  // 1. Engine overhead per turn with an instant LLM and a null sink: settings, history, budget,
+  //    lock, streaming into the reply, persisting, usage. Each turn adds to a growing thread.
+  {
+    const core = await createCore(loadConfig(env), silentLogger, {
+      llm: new InstantLlm(),
+      metrics: createMetrics(),
+    });
+    await timeEach(200, (i) => core.engine.handle(message(`warm${i % 10}`, "warm up"), new NullSink()));
+    const samples = await timeEach(2_000, (i) =>
+      core.engine.handle(message(`t${i % 50}`, `question ${i}`), new NullSink()),
+    );
+    rows.push(summarize("engine overhead per turn (instant LLM, Redis)", samples));
+
+    // 4. Turns per second: 32 threads at once, on this one Node process (one core; Redis on the other).
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    let turns = 0;
+    const deadline = t0 + 3_000;
+    await Promise.all(
+      Array.from({ length: 32 }, async (_, w) => {
+        while (performance.now() < deadline) {
+          await core.engine.handle(message(`tp${w}`, `q${turns}`), new NullSink());
+          turns++;
+        }
+      }),
+    );
+    const seconds = (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    rows.push({
+      name: "turns per second (32 threads at once, instant LLM)",
+      value: `${Math.round(turns / seconds)} turns/s, ${((cpu.user + cpu.system) / 1000 / turns).toFixed(2)} ms CPU per turn`,
+    });
+    await core.store.close();
+  }
+
+  // 1b. The same through the real openai client and HTTP, against the zero-latency Azure double.
+  {
+    const double = await startAzureOpenAIDouble({ validate: false, record: false, chunkDelayMs: 0 });
+    double.setFallback({
+      kind: "stream",
+      pieces: Array.from({ length: TOKENS_PER_ANSWER }, (_, i) => ` tok${i}`),
+    });
+    const core = await createCore(
+      loadConfig({ ...env, AZURE_OPENAI_ENDPOINT: double.url, AZURE_OPENAI_API_KEY: "test-api-key" }),
+      silentLogger,
+      {
+        metrics: createMetrics(),
+      },
+    );
+    await timeEach(100, (i) => core.engine.handle(message(`hw${i % 10}`, "warm up"), new NullSink()));
+    const samples = await timeEach(1_000, (i) =>
+      core.engine.handle(message(`h${i % 50}`, `question ${i}`), new NullSink()),
+    );
+    rows.push(summarize("turn incl. openai client + HTTP (zero-latency double)", samples));
+    await core.store.close();
+    await double.close();
+  }
+
+  // 2. History load and append on 10- and 1,000-message threads.
+  {
+    const store = new RedisStore({ url: REDIS_URL, keyPrefix: prefix });
+    const body =
+      "A typical chat message of a few sentences, about one hundred and fifty characters long, as people write them in Slack threads every day.";
+    for (const size of [10, 1_000]) {
+      const key = encodeThreadKey({ platform: "bench", tenant: "T", channel: "hist", thread: String(size) });
+      const seed: StoredMessage[] = Array.from({ length: size }, (_, i) => ({
+        role: i % 2 ? "assistant" : "user",
+        content: body,
+        at: Date.now(),
+        tokens: 30,
+        encoding: "o200k_base",
+      }));
+      await store.append(key, seed, { maxMessages: size, ttlSeconds: 3_600 });
+      const append = await timeEach(2_000, () =>
+        store.append(key, seed.slice(0, 2), { maxMessages: size, ttlSeconds: 3_600 }),
+      );
+      const load = await timeEach(2_000, () => store.load(key));
+      const window = await timeEach(2_000, () => store.load(key, 40));
+      rows.push(summarize(`history append 2 msgs (thread of ${size})`, append));
+      rows.push(summarize(`history load all ${size} messages`, load));
+      rows.push(summarize(`history load newest 40 (thread of ${size})`, window));
+    }
+    await store.close();
+  }
+
+  // 3. Token-trim cost: fitting a 1,000-message history into a 128k window, with token counts cached
+  //    in the stored messages (the normal case) and without (counted on the spot).
+  {
+    const core = await createCore(loadConfig(env), silentLogger, {
+      llm: new InstantLlm(),
+      metrics: createMetrics(),
+    });
+    await core.store.close();
+    const profile = core.config.models[0]?.profile;
+    if (!profile) throw new Error("no model");
+    const text =
+      "Could you summarise the quarterly report and list the three biggest risks it mentions? ".repeat(3);
+    const history: StoredMessage[] = Array.from({ length: 1_000 }, (_, i) => ({
+      role: i % 2 ? "assistant" : "user",
+      content: `${i} ${text}`,
+      at: 0,
+    }));
+    const cached = history.map((m) => ({ ...m, tokens: 55, encoding: profile.encoding }));
+    const trim = (h: StoredMessage[]) => async () =>
+      fitToBudget({
+        systemPrompt: "You are helpful.",
+        history: h,
+        userText: "And the outlook?",
+        profile,
+        replyTokens: 1_000,
+      });
+    rows.push(summarize("token trim, 1,000 msgs, counts cached", await timeEach(500, trim(cached))));
+    rows.push(summarize("token trim, 1,000 msgs, counted on the spot", await timeEach(50, trim(history))));
+  }
+  await deleteKeys(prefix);
+  return rows;
+}
+
+/** Removes every key the benchmark wrote, so repeated runs leave nothing behind. */
+async function deleteKeys(prefix: string): Promise<void> {
+  const redis = new Redis(REDIS_URL);
+  let cursor = "0";
+  do {
+    const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 1_000);
+    cursor = next;
+    if (keys.length > 0) await redis.del(...keys);
+  } while (cursor !== "0");
+  await redis.quit();
+}

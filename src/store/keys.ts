@@ -1,0 +1,94 @@
+// Thread keys and Redis key names. Pure functions; the vectors live in test/store/keys.test.ts.
+
+export interface ThreadRef {
+  platform: string;
+  tenant: string;
+  channel: string;
+  thread: string;
+}
+
+const PART_SEPARATOR = ":";
+const PART_COUNT = 4;
+
+// `%` so the encoding is reversible, `:` because it separates parts, braces because they would end
+// a Redis hash tag early.
+const ENCODED: Record<string, string> = { "%": "%25", ":": "%3A", "{": "%7B", "}": "%7D" };
+const DECODED: Record<string, string> = { "%25": "%", "%3A": ":", "%7B": "{", "%7D": "}" };
+
+function encodePart(part: string): string {
+  return part.replace(/[%:{}]/g, (c) => ENCODED[c] ?? c);
+}
+
+function decodePart(part: string, key: string): string {
+  if (/[{}]/.test(part)) throw new Error(`malformed thread key (raw brace): ${key}`);
+  return part.replace(/%.{0,2}/g, (seq) => {
+    const c = DECODED[seq]; // exact, upper-case only: one key per ref
+    if (c === undefined) throw new Error(`malformed thread key (bad escape ${seq}): ${key}`);
+    return c;
+  });
+}
+
+/** `{platform}:{tenant}:{channel}:{thread}`, each part escaped so the key is opaque and reversible. */
+export function encodeThreadKey(ref: ThreadRef): string {
+  return [ref.platform, ref.tenant, ref.channel, ref.thread].map(encodePart).join(PART_SEPARATOR);
+}
+
+/** Inverse of encodeThreadKey; throws on a key it could not have produced. */
+export function decodeThreadKey(key: string): ThreadRef {
+  const parts = key.split(PART_SEPARATOR);
+  if (parts.length !== PART_COUNT) throw new Error(`malformed thread key (want ${PART_COUNT} parts): ${key}`);
+  const [platform, tenant, channel, thread] = parts.map((p) => decodePart(p, key)) as [
+    string,
+    string,
+    string,
+    string,
+  ];
+  return { platform, tenant, channel, thread };
+}
+
+export const DEFAULT_KEY_PREFIX = "bot:";
+
+/**
+ * The `{...}` hash tag for a thread key, settings scope or dedupe id. Thread keys from
+ * encodeThreadKey contain no braces, so a raw `%`, `{` or `}` only comes from other ids; they are
+ * escaped (injectively) so the tag cannot end early and two ids never share a key.
+ */
+export function hashTag(id: string): string {
+  return `{${id.replace(/[%{}]/g, (c) => ENCODED[c] ?? c)}}`;
+}
+
+/** Calendar month (UTC) of an epoch-millisecond time, `YYYY-MM`: the usage bucket. */
+export function utcMonth(epochMs: number): string {
+  return new Date(epochMs).toISOString().slice(0, 7);
+}
+
+export interface RedisKeys {
+  readonly prefix: string;
+  /** List of JSON messages, oldest first. */
+  history(threadKey: string): string;
+  /** List of lock owner tokens, FIFO; the head holds the lock. */
+  lockQueue(threadKey: string): string;
+  /** Hash token -> lease deadline (Redis server time, epoch ms) for every queued token. */
+  lockLeases(threadKey: string): string;
+  /** Hash of settings overrides for one scope. */
+  settings(scope: string): string;
+  /** Marker that an event/activity id was seen. */
+  dedupe(id: string): string;
+  /** Hash prompt/completion/turns for one scope and month (`YYYY-MM`). */
+  usage(scope: string, month: string): string;
+}
+
+/** Key names under `prefix`; every key of one thread shares the thread's hash tag (one cluster slot). */
+export function redisKeys(prefix: string = DEFAULT_KEY_PREFIX): RedisKeys {
+  // A brace in the prefix would become the hash tag of every key and put them all in one slot.
+  if (/[{}]/.test(prefix)) throw new Error(`Redis key prefix must not contain braces: ${prefix}`);
+  return {
+    prefix,
+    history: (threadKey) => `${prefix}hist:${hashTag(threadKey)}`,
+    lockQueue: (threadKey) => `${prefix}lockq:${hashTag(threadKey)}`,
+    lockLeases: (threadKey) => `${prefix}lease:${hashTag(threadKey)}`,
+    settings: (scope) => `${prefix}set:${hashTag(scope)}`,
+    dedupe: (id) => `${prefix}seen:${hashTag(id)}`,
+    usage: (scope, month) => `${prefix}use:${hashTag(scope)}:${month}`,
+  };
+}

@@ -1,0 +1,158 @@
+// The in-process store: the local default when REDIS_URL is unset. Single process, lost on restart.
+// Same contract as RedisStore: caps, TTLs (expired lazily and swept now and then), FIFO thread locks.
+import { utcMonth } from "./keys.js";
+import { LocalFifo } from "./local-fifo.js";
+import type { AppendOptions, Store, StoredMessage } from "./types.js";
+import {
+  loadLimit,
+  tokenCount,
+  USAGE_TTL_SECONDS,
+  validateAppendOptions,
+  validateTtlSeconds,
+} from "./validate.js";
+
+/** Expired entries are dropped on read, and all of them at most this often on write. */
+const SWEEP_INTERVAL_MS = 60_000;
+const MS_PER_SECOND = 1_000;
+
+interface Expiring<T> {
+  value: T;
+  expiresAt: number;
+}
+
+interface Usage {
+  promptTokens: number;
+  completionTokens: number;
+  turns: number;
+}
+
+export interface MemoryStoreOptions {
+  /** Clock in epoch milliseconds; tests advance it to check expiry. */
+  now?: () => number;
+}
+
+export class MemoryStore implements Store {
+  readonly kind = "memory";
+  private readonly now: () => number;
+  private readonly history = new Map<string, Expiring<StoredMessage[]>>();
+  private readonly settings = new Map<string, Map<string, string>>();
+  private readonly seen = new Map<string, number>();
+  private readonly usage = new Map<string, Expiring<Usage>>();
+  private readonly locks = new LocalFifo();
+  private lastSweep: number;
+
+  constructor(options: MemoryStoreOptions = {}) {
+    this.now = options.now ?? Date.now;
+    this.lastSweep = this.now();
+  }
+
+  async load(threadKey: string, limit?: number): Promise<StoredMessage[]> {
+    const messages = this.live(this.history, threadKey) ?? [];
+    const newest = loadLimit(limit);
+    if (newest === 0) return []; // slice(-0) would return everything
+    return (newest === undefined ? messages : messages.slice(-newest)).map(copy);
+  }
+
+  async append(threadKey: string, messages: StoredMessage[], options: AppendOptions): Promise<void> {
+    const { maxMessages, ttlSeconds } = validateAppendOptions(options);
+    if (messages.length === 0) return;
+    this.sweepNowAndThen();
+    const kept = [...(this.live(this.history, threadKey) ?? []), ...messages.map(copy)].slice(-maxMessages);
+    this.history.set(threadKey, { value: kept, expiresAt: this.now() + ttlSeconds * MS_PER_SECOND });
+  }
+
+  async forget(threadKey: string): Promise<void> {
+    this.history.delete(threadKey);
+  }
+
+  async getSettings(scope: string): Promise<Record<string, string>> {
+    return Object.fromEntries(this.settings.get(scope) ?? []);
+  }
+
+  async getSettingsMany(scopes: string[]): Promise<Record<string, string>[]> {
+    return Promise.all(scopes.map((scope) => this.getSettings(scope)));
+  }
+
+  async setSetting(scope: string, key: string, value: string): Promise<void> {
+    let hash = this.settings.get(scope);
+    if (!hash) {
+      hash = new Map();
+      this.settings.set(scope, hash);
+    }
+    hash.set(key, value);
+  }
+
+  async resetSettings(scope: string, key?: string): Promise<void> {
+    if (key === undefined) {
+      this.settings.delete(scope);
+      return;
+    }
+    const hash = this.settings.get(scope);
+    hash?.delete(key);
+    if (hash?.size === 0) this.settings.delete(scope);
+  }
+
+  async firstSeen(id: string, ttlSeconds: number): Promise<boolean> {
+    const ttl = validateTtlSeconds(ttlSeconds);
+    this.sweepNowAndThen();
+    const now = this.now();
+    const expiresAt = this.seen.get(id);
+    if (expiresAt !== undefined && expiresAt > now) return false;
+    this.seen.set(id, now + ttl * MS_PER_SECOND);
+    return true;
+  }
+
+  async addUsage(scope: string, promptTokens: number, completionTokens: number): Promise<void> {
+    const key = usageKey(scope, utcMonth(this.now()));
+    const totals = this.live(this.usage, key) ?? { promptTokens: 0, completionTokens: 0, turns: 0 };
+    totals.promptTokens += tokenCount(promptTokens);
+    totals.completionTokens += tokenCount(completionTokens);
+    totals.turns += 1;
+    this.usage.set(key, { value: totals, expiresAt: this.now() + USAGE_TTL_SECONDS * MS_PER_SECOND });
+  }
+
+  async getUsage(scope: string, month: string): Promise<Usage> {
+    const totals = this.live(this.usage, usageKey(scope, month));
+    return totals ? { ...totals } : { promptTokens: 0, completionTokens: 0, turns: 0 };
+  }
+
+  withThreadLock<T>(threadKey: string, fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    return this.locks.run(threadKey, fn, signal);
+  }
+
+  async ping(): Promise<boolean> {
+    return true;
+  }
+
+  async close(): Promise<void> {
+    // Nothing to release: the data goes with the process.
+  }
+
+  private live<T>(map: Map<string, Expiring<T>>, key: string): T | undefined {
+    const entry = map.get(key);
+    if (!entry) return undefined;
+    if (entry.expiresAt <= this.now()) {
+      map.delete(key);
+      return undefined;
+    }
+    return entry.value;
+  }
+
+  private sweepNowAndThen(): void {
+    const now = this.now();
+    if (now - this.lastSweep < SWEEP_INTERVAL_MS) return;
+    this.lastSweep = now;
+    for (const [key, entry] of this.history) if (entry.expiresAt <= now) this.history.delete(key);
+    for (const [key, entry] of this.usage) if (entry.expiresAt <= now) this.usage.delete(key);
+    for (const [id, expiresAt] of this.seen) if (expiresAt <= now) this.seen.delete(id);
+  }
+}
+
+function usageKey(scope: string, month: string): string {
+  return `${month}\u0000${scope}`;
+}
+
+/** Callers must not be able to change stored history through a returned or passed-in object. */
+function copy(message: StoredMessage): StoredMessage {
+  return { ...message };
+}

@@ -1,0 +1,107 @@
+import assert from "node:assert/strict";
+import { beforeEach, describe, it } from "node:test";
+import { type CommandContext, executeCommand } from "../../src/commands/execute.js";
+import { parseCommand } from "../../src/commands/parse.js";
+import { loadConfig } from "../../src/config.js";
+import { MemoryStore } from "../../src/store/memory.js";
+
+const config = loadConfig({
+  AZURE_OPENAI_ENDPOINT: "https://r.openai.azure.com/",
+  AZURE_OPENAI_DEPLOYMENT: "gpt-4o",
+  LLM_ALLOWED_MODELS: "gpt-4o-mini",
+  DEFAULT_TEMPERATURE: "0.5",
+});
+
+describe("executeCommand", () => {
+  let ctx: CommandContext;
+  const run = (text: string, overrides: Partial<CommandContext> = {}) => {
+    const command = parseCommand(text);
+    assert.ok(command, `${text} is a command`);
+    return executeCommand(command, { ...ctx, ...overrides });
+  };
+
+  beforeEach(() => {
+    ctx = {
+      store: new MemoryStore(),
+      threadKey: "console:local:me:main",
+      conversationScope: "console:local:me",
+      workspaceScope: "console:local",
+      canChangeConversation: true,
+      canChangeWorkspace: false,
+      settings: { allowedModels: config.models.map((m) => m.name), dataSources: [] },
+      defaults: config.defaults,
+      models: config.models,
+    };
+  });
+
+  it("shows the effective settings and where each comes from", async () => {
+    const text = await run("settings");
+    assert.match(text, /`model`: gpt-4o _\(default\)_/);
+    assert.match(text, /`temperature`: 0.5 _\(default\)_/);
+    await ctx.store.setSetting("console:local", "temperature", "0.9");
+    assert.match(await run("settings"), /`temperature`: 0.9 _\(workspace\)_/);
+    await run("settings set temperature 0.1");
+    assert.match(await run("settings"), /`temperature`: 0.1\n/);
+  });
+
+  it("changes, validates and resets a setting", async () => {
+    assert.equal(
+      await run("settings set temperature 0.2"),
+      "`temperature` is now `0.2` in this conversation.",
+    );
+    assert.deepEqual(await ctx.store.getSettings("console:local:me"), { temperature: "0.2" });
+
+    const bad = await run("settings set temperature 7");
+    assert.match(bad, /`temperature` must be a number from 0 to 2\. Nothing was changed\./);
+    assert.deepEqual(await ctx.store.getSettings("console:local:me"), { temperature: "0.2" });
+
+    assert.match(await run("settings set model gpt-5"), /must be one of: gpt-4o, gpt-4o-mini/);
+    assert.match(
+      await run("settings set colour blue"),
+      /`colour` is not a setting\. Settings: `system_prompt`, `model`/,
+    );
+
+    await run("settings reset temperature");
+    assert.deepEqual(await ctx.store.getSettings("console:local:me"), {});
+  });
+
+  it("refuses changes without permission but still shows them", async () => {
+    const refusal = await run("settings set temperature 1", { canChangeConversation: false });
+    assert.match(refusal, /Only admins can change this channel's settings/);
+    assert.deepEqual(await ctx.store.getSettings("console:local:me"), {});
+    assert.match(await run("settings workspace set temperature 1"), /Only workspace admins/);
+    assert.match(await run("settings", { canChangeConversation: false }), /Settings for this conversation/);
+  });
+
+  it("changes workspace defaults for those allowed to", async () => {
+    await run("settings workspace set model gpt-4o-mini", { canChangeWorkspace: true });
+    assert.deepEqual(await ctx.store.getSettings("console:local"), { model: "gpt-4o-mini" });
+    assert.match(await run("settings"), /`model`: gpt-4o-mini _\(workspace\)_/);
+  });
+
+  it("forgets the conversation's history", async () => {
+    await ctx.store.append(ctx.threadKey, [{ role: "user", content: "hi", at: 1 }], {
+      maxMessages: 10,
+      ttlSeconds: 60,
+    });
+    assert.match(await run("forget"), /forgotten/);
+    assert.deepEqual(await ctx.store.load(ctx.threadKey), []);
+  });
+
+  it("lists every setting with its allowed values in help", async () => {
+    const help = await run("help");
+    for (const key of [
+      "system_prompt",
+      "model",
+      "temperature",
+      "top_p",
+      "max_tokens",
+      "stop",
+      "history_window",
+      "datasource",
+    ]) {
+      assert.match(help, new RegExp(`\`${key}\``));
+    }
+    assert.match(help, /a number from 0 to 2/);
+  });
+});

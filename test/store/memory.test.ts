@@ -1,0 +1,64 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { MemoryStore } from "../../src/store/memory.js";
+import { message, storeContract } from "./contract.js";
+
+storeContract("memory", () => {
+  const store = new MemoryStore();
+  return { open: () => store, cleanup: () => store.close() };
+});
+
+describe("memory store expiry", () => {
+  const SECOND_MS = 1_000;
+
+  function clocked(): { store: MemoryStore; advance(ms: number): void } {
+    let now = Date.UTC(2025, 5, 1);
+    const advance = (ms: number): void => {
+      now += ms;
+    };
+    return { store: new MemoryStore({ now: () => now }), advance };
+  }
+
+  it("expires a thread after its TTL, and every append refreshes it", async () => {
+    const { store, advance } = clocked();
+    await store.append("t", [message(1)], { maxMessages: 10, ttlSeconds: 10 });
+    advance(9 * SECOND_MS);
+    await store.append("t", [message(2)], { maxMessages: 10, ttlSeconds: 10 });
+    advance(9 * SECOND_MS);
+    assert.deepEqual(await store.load("t"), [message(1), message(2)], "refreshed by the second append");
+    advance(2 * SECOND_MS);
+    assert.deepEqual(await store.load("t"), []);
+    await store.append("t", [message(3)], { maxMessages: 10, ttlSeconds: 10 });
+    assert.deepEqual(await store.load("t"), [message(3)], "an expired thread starts afresh");
+  });
+
+  it("forgets a dedupe id after its TTL", async () => {
+    const { store, advance } = clocked();
+    assert.equal(await store.firstSeen("Ev1", 5), true);
+    advance(4 * SECOND_MS);
+    assert.equal(await store.firstSeen("Ev1", 5), false);
+    advance(2 * SECOND_MS);
+    assert.equal(await store.firstSeen("Ev1", 5), true);
+  });
+
+  it("counts usage in the month of the clock", async () => {
+    const { store } = clocked();
+    await store.addUsage("s", 1, 2);
+    assert.deepEqual(await store.getUsage("s", "2025-06"), {
+      promptTokens: 1,
+      completionTokens: 2,
+      turns: 1,
+    });
+  });
+
+  it("does not let a caller change stored history through the objects it passed or got", async () => {
+    const store = new MemoryStore();
+    const m = message(1);
+    await store.append("t", [m], { maxMessages: 10, ttlSeconds: 60 });
+    m.content = "changed";
+    const [loaded] = await store.load("t");
+    assert.equal(loaded?.content, "message 1");
+    if (loaded) loaded.content = "changed again";
+    assert.equal((await store.load("t"))[0]?.content, "message 1");
+  });
+});
