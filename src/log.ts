@@ -13,6 +13,8 @@ export function createLogger(
       level,
       base: { service: "azure-chat-bot" },
       timestamp: pino.stdTimeFunctions.isoTime,
+      // Errors keep their class name, code and cause chain, scrubbed like everything else.
+      serializers: { err: (err: unknown) => scrubDeep(err) },
       formatters: {
         level: (label) => ({ level: label }),
         log: (object) => scrubDeep(object) as Record<string, unknown>,

@@ -29,11 +29,15 @@ export function scrubDeep(value: unknown, depth = 0): unknown {
   if (typeof value === "string") return scrub(value);
   if (depth > 8 || value === null || typeof value !== "object") return value;
   if (value instanceof Error) {
+    // Keep what an operator needs: class, code, details (hints), the cause chain.
+    const { code, details, cause } = value as { code?: unknown; details?: unknown; cause?: unknown };
     return {
       type: value.name,
       message: scrub(value.message),
+      code,
+      details: details === undefined ? undefined : scrubDeep(details, depth + 1),
       stack: value.stack ? scrub(value.stack) : undefined,
-      code: (value as { code?: unknown }).code,
+      cause: cause === undefined ? undefined : scrubDeep(cause, depth + 1),
     };
   }
   if (Array.isArray(value)) return value.map((v) => scrubDeep(v, depth + 1));

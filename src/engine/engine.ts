@@ -224,10 +224,7 @@ export class Engine {
           ? new BotError("shutting_down", "aborted", {}, { cause: err })
           : err;
       this.countError(error);
-      log[isExpected(error) ? "warn" : "error"](
-        { err: error, hint: isBotError(error) ? error.details.hint : undefined },
-        "turn failed",
-      );
+      log[isExpected(error) ? "warn" : "error"]({ err: error }, "turn failed");
       await reply.fail(userMessageFor(error));
       return "failed";
     } finally {
