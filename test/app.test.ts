@@ -33,7 +33,10 @@ describe("shutdown", () => {
     assert.equal((await fetch(`${base}/readyz`)).status, 200);
 
     // One reply finishes within the grace period, one never would.
-    double.script({ kind: "stream", pieces: ["quick ", "answer"], delayMs: 50 }, { kind: "hang", pieces: ["Half"] });
+    double.script(
+      { kind: "stream", pieces: ["quick ", "answer"], delayMs: 50 },
+      { kind: "hang", pieces: ["Half"] },
+    );
     const quick = new RecordingSink(systemClock, { limits: { minIntervalMs: 5 } });
     const stuck = new RecordingSink(systemClock, { limits: { minIntervalMs: 5 } });
     const msg = (thread: string) => ({
