@@ -1,8 +1,8 @@
 // `npm start`: the bot server. Exits with a clear message when the configuration is unusable.
 import { createCore, createHttpServer, shutdown } from "./app.js";
-import { ConfigError, describeConfig, loadConfig } from "./config.js";
-import { loadEnvFile } from "./env-file.js";
+import { describeConfig } from "./config.js";
 import { createLogger } from "./log.js";
+import { loadConfigOrExit } from "./startup.js";
 
 const PLATFORM_HELP = `No chat platform is configured, so there is nothing to serve yet.
 Set one of:
@@ -11,17 +11,7 @@ Set one of:
 Slack and Teams adapters are being added; until then, try the bot in your terminal: npm run chat`;
 
 async function main(): Promise<void> {
-  loadEnvFile();
-  let config: ReturnType<typeof loadConfig>;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`${err.message}\nSee README.md ("Configuration") and .env.example.\n`);
-      process.exit(1);
-    }
-    throw err;
-  }
+  const config = loadConfigOrExit();
   const logger = createLogger(config.logLevel);
   const platforms: string[] = [];
   if (platforms.length === 0) {

@@ -3,24 +3,14 @@
 import { userInfo } from "node:os";
 import { createInterface } from "node:readline";
 import { createCore } from "../../src/app.js";
-import { ConfigError, describeConfig, loadConfig } from "../../src/config.js";
-import { loadEnvFile } from "../../src/env-file.js";
+import { describeConfig } from "../../src/config.js";
 import { createLogger } from "../../src/log.js";
+import { loadConfigOrExit } from "../../src/startup.js";
 import { encodeThreadKey } from "../../src/store/keys.js";
 import { ConsoleSink } from "./console-sink.js";
 
 async function main(): Promise<void> {
-  loadEnvFile();
-  let config: ReturnType<typeof loadConfig>;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`${err.message}\nSee README.md ("Configuration") and .env.example.\n`);
-      process.exit(1);
-    }
-    throw err;
-  }
+  const config = loadConfigOrExit();
   // Logs go to stderr at warn and above so they do not interleave with the conversation.
   const logger = createLogger(process.env.LOG_LEVEL ? config.logLevel : "warn", process.stderr);
   const core = await createCore(config, logger);
