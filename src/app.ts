@@ -59,9 +59,15 @@ export function createHttpServer(core: Core, port = core.config.port): HttpServe
  * Graceful stop: readiness fails at once, no new connections, replies in flight get
  * `shutdownTimeoutMs` to finish (then end with a closing note), and the store closes.
  */
-export async function shutdown(core: Core, server: HttpServer | undefined): Promise<void> {
+export async function shutdown(
+  core: Core,
+  server: HttpServer | undefined,
+  adapterStops: Array<() => Promise<void>> = [],
+): Promise<void> {
   server?.startDraining();
   const closing = server?.close();
+  // Socket Mode connections stop delivering new events; HTTP adapters stop with the server.
+  await Promise.allSettled(adapterStops.map((stop) => stop()));
   await core.engine.drain(core.config.shutdownTimeoutMs);
   await closing;
   await core.store.close();

@@ -103,6 +103,38 @@ const EnvSchema = z.object({
   ),
   REDIS_KEY_PREFIX: z.preprocess((v) => (v === "" || v === undefined ? "bot:" : v), z.string().max(64)),
 
+  SLACK_BOT_TOKEN: z.preprocess(
+    (v) => (v === "" ? undefined : v),
+    z
+      .string()
+      .regex(/^xoxb-/, { error: "must be a bot token starting with xoxb-" })
+      .optional(),
+  ),
+  SLACK_SIGNING_SECRET: optionalString,
+  SLACK_APP_TOKEN: z.preprocess(
+    (v) => (v === "" ? undefined : v),
+    z
+      .string()
+      .regex(/^xapp-/, { error: "must be an app-level token starting with xapp-" })
+      .optional(),
+  ),
+  SLACK_API_URL: z.preprocess(
+    (v) => (v === "" || v === undefined ? "https://slack.com/api/" : v),
+    z.url({ protocol: /^https?$/, error: "must be an http(s) URL, e.g. https://slack.com/api/" }),
+  ),
+  SLACK_STREAMING: z.preprocess(
+    (v) => (v === "" || v === undefined ? "auto" : String(v).toLowerCase()),
+    z.enum(["auto", "native", "update"], { error: "must be one of: auto, native, update" }),
+  ),
+  SLACK_COMMAND: z.preprocess(
+    (v) => (v === "" || v === undefined ? "/aibot" : v),
+    z.string().regex(/^\/[a-z0-9_-]{1,31}$/, {
+      error: "must be a slash command such as /aibot (lower case, no spaces)",
+    }),
+  ),
+  SLACK_SETTINGS_ADMINS: optionalString,
+  SLACK_ALLOWED_BOTS: optionalString,
+
   PORT: int(1, 65_535, 3978),
   LOG_LEVEL: z.preprocess(
     (v) => (v === "" || v === undefined ? "info" : String(v).toLowerCase()),
@@ -127,8 +159,25 @@ export interface EnvDefaults {
   historyWindow: number;
 }
 
+export interface SlackConfig {
+  botToken: string;
+  /** Unset only in Socket Mode, where requests are not signed. */
+  signingSecret?: string;
+  /** Set: Socket Mode instead of HTTP. */
+  appToken?: string;
+  apiUrl: string;
+  streaming: "auto" | "native" | "update";
+  command: string;
+  /** User ids that may change channel and workspace settings besides workspace admins and owners. */
+  settingsAdmins: string[];
+  /** Bot ids whose messages are answered (other bots are ignored). */
+  allowedBots: string[];
+}
+
 export interface Config {
   llm: LlmEndpointConfig;
+  /** Present when Slack is configured (SLACK_BOT_TOKEN set). */
+  slack?: SlackConfig;
   /** Models a conversation may pick; the first is the default. */
   models: AllowedModel[];
   defaults: EnvDefaults;
@@ -159,7 +208,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     );
   }
   const e = parsed.data;
-  for (const secret of [e.AZURE_OPENAI_API_KEY, e.OPENAI_API_KEY]) registerSecret(secret);
+  for (const secret of [
+    e.AZURE_OPENAI_API_KEY,
+    e.OPENAI_API_KEY,
+    e.SLACK_BOT_TOKEN,
+    e.SLACK_SIGNING_SECRET,
+    e.SLACK_APP_TOKEN,
+  ]) {
+    registerSecret(secret);
+  }
   registerRedisPassword(e.REDIS_URL);
 
   const problems: string[] = [];
@@ -178,6 +235,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       "OPENAI_API_VERSION v1 is for Azure OpenAI endpoints; the model inference endpoint takes a dated version",
     );
   }
+  const slack = slackConfig(e, problems);
   if (problems.length > 0 || !endpoint || !defaultModel) throw new ConfigError(problems);
 
   return {
@@ -194,6 +252,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxRateLimitRetries: e.LLM_MAX_RETRIES,
       maxRetryWaitMs: e.LLM_MAX_RETRY_WAIT_MS,
     },
+    slack,
     models: allowedModels(defaultModel, e.LLM_ALLOWED_MODELS),
     defaults: {
       systemPrompt: e.SYSTEM_PROMPT ?? DEFAULT_SYSTEM_PROMPT,
@@ -210,6 +269,34 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: e.PORT,
     logLevel: e.LOG_LEVEL,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+  };
+}
+
+function slackConfig(e: Env, problems: string[]): SlackConfig | undefined {
+  if (!e.SLACK_BOT_TOKEN) {
+    if (e.SLACK_SIGNING_SECRET || e.SLACK_APP_TOKEN)
+      problems.push("SLACK_BOT_TOKEN is required to use Slack (xoxb-...)");
+    return undefined;
+  }
+  if (!e.SLACK_APP_TOKEN && !e.SLACK_SIGNING_SECRET) {
+    problems.push(
+      "SLACK_SIGNING_SECRET is required for Slack over HTTP (Basic Information > App Credentials), or set SLACK_APP_TOKEN for Socket Mode",
+    );
+  }
+  const list = (v: string | undefined) =>
+    (v ?? "")
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean);
+  return {
+    botToken: e.SLACK_BOT_TOKEN,
+    signingSecret: e.SLACK_SIGNING_SECRET,
+    appToken: e.SLACK_APP_TOKEN,
+    apiUrl: e.SLACK_API_URL.endsWith("/") ? e.SLACK_API_URL : `${e.SLACK_API_URL}/`,
+    streaming: e.SLACK_STREAMING,
+    command: e.SLACK_COMMAND,
+    settingsAdmins: list(e.SLACK_SETTINGS_ADMINS),
+    allowedBots: list(e.SLACK_ALLOWED_BOTS),
   };
 }
 

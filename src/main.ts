@@ -5,21 +5,29 @@ import { createLogger } from "./log.js";
 import { loadConfigOrExit } from "./startup.js";
 
 const PLATFORM_HELP = `No chat platform is configured, so there is nothing to serve yet.
-Set one of:
-  - Slack: SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (and SLACK_APP_TOKEN for Socket Mode)
-  - Microsoft Teams: MicrosoftAppId, MicrosoftAppPassword, MicrosoftAppType, MicrosoftAppTenantId
-Slack and Teams adapters are being added; until then, try the bot in your terminal: npm run chat`;
+Set:
+  - Slack: SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN for Socket Mode);
+    create the app from manifest/slack/ as README.md ("Slack") explains.
+Microsoft Teams support is being added. To try the bot in your terminal: npm run chat`;
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const logger = createLogger(config.logLevel);
-  const platforms: string[] = [];
-  if (platforms.length === 0) {
+  if (!config.slack) {
     process.stderr.write(`${PLATFORM_HELP}\n`);
     process.exit(1);
   }
   const core = await createCore(config, logger);
   const server = createHttpServer(core);
+  const platforms: string[] = [];
+  const stops: Array<() => Promise<void>> = [];
+  if (config.slack) {
+    // Adapters live outside src/; loaded only when configured.
+    const { startSlack } = await import("../adapters/slack/slack-app.js");
+    const slack = await startSlack({ core, config: config.slack, server });
+    platforms.push(config.slack.appToken ? "slack (socket mode)" : "slack");
+    stops.push(() => slack.stop());
+  }
   const port = await server.listen();
   logger.info({ ...describeConfig(config), port, platforms }, "bot started");
 
@@ -28,7 +36,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal, active: core.engine.activeTurns }, "shutting down");
-    shutdown(core, server)
+    shutdown(core, server, stops)
       .then(() => process.exit(0))
       .catch((err: unknown) => {
         logger.error({ err }, "shutdown failed");

@@ -9,6 +9,7 @@ export interface Metrics {
   llmDuration: Histogram;
   errors: Counter<"kind">;
   activeStreams: Gauge;
+  feedback: Counter<"platform" | "reaction">;
 }
 
 const LATENCY_BUCKETS_S = [0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 15, 30, 60, 120];
@@ -46,6 +47,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       name: "bot_errors_total",
       help: "Errors by kind (the error code)",
       labelNames: ["kind"],
+      registers: [registry],
+    }),
+    feedback: new Counter({
+      name: "bot_feedback_total",
+      help: "Feedback on answers, by platform and reaction (positive, negative)",
+      labelNames: ["platform", "reaction"],
       registers: [registry],
     }),
     activeStreams: new Gauge({

@@ -2,7 +2,7 @@ import { BotError, SinkRateLimitedError } from "../errors.js";
 import { type Logger, silentLogger } from "../log.js";
 import { systemClock } from "./clock.js";
 import { appendWithin, splitText } from "./split.js";
-import type { Clock, MessageHandle, ReplySink } from "./types.js";
+import type { Clock, MessageHandle, ReplyEnd, ReplySink } from "./types.js";
 
 // ReplyStream: turns the LLM's text deltas into paced calls on one ReplySink. One pump loop makes
 // every sink call in turn, so two calls for one message never overlap and messages keep their order;
@@ -367,13 +367,20 @@ export class ReplyStream {
   async #perform(step: Step): Promise<void> {
     const { message, text } = step;
     const final = step.kind !== "update";
+    const end: ReplyEnd | undefined = !final
+      ? undefined
+      : step.kind === "failure"
+        ? "failure"
+        : message === this.#live
+          ? "answer"
+          : "continued";
     message.lastCallAt = this.#clock.now();
     try {
       if (message.handle) {
-        await this.#sink.update(message.handle, text, final);
+        await this.#sink.update(message.handle, text, final, end);
         this.#stats.updates++;
       } else {
-        message.handle = await this.#sink.post(text, final);
+        message.handle = await this.#sink.post(text, final, end);
         this.#stats.posts++;
         this.#stats.firstVisibleAt ??= this.#clock.now();
       }

@@ -12,14 +12,21 @@ export interface SinkLimits {
 /** Opaque handle of a message the sink posted. */
 export type MessageHandle = { readonly id: string };
 
+/**
+ * Why a message received its final call: the end of a streamed answer, the failure note, or a
+ * piece finalized because the answer continues in a new message. Absent for plain posts (command
+ * answers). Sinks use it to decorate answers only (e.g. feedback buttons).
+ */
+export type ReplyEnd = "answer" | "failure" | "continued";
+
 export interface ReplySink {
   readonly limits: SinkLimits;
   /** Show that the bot is working (status line, typing, placeholder). Optional. */
   begin?(): Promise<void>;
   /** Creates a message showing `text`. `final` is true when no update will follow. */
-  post(text: string, final: boolean): Promise<MessageHandle>;
+  post(text: string, final: boolean, end?: ReplyEnd): Promise<MessageHandle>;
   /** Replaces the text of a posted message. `final` is true for the last update of that message. */
-  update(message: MessageHandle, text: string, final: boolean): Promise<void>;
+  update(message: MessageHandle, text: string, final: boolean, end?: ReplyEnd): Promise<void>;
 }
 
 export interface Clock {

@@ -49,7 +49,7 @@ export function decodeThreadKey(key: string): ThreadRef {
 export const DEFAULT_KEY_PREFIX = "bot:";
 
 /**
- * The `{...}` hash tag for a thread key, settings scope or dedupe id. Thread keys from
+ * The `{...}` hash tag for a thread key, settings scope, dedupe id or rate budget key. Thread keys from
  * encodeThreadKey contain no braces, so a raw `%`, `{` or `}` only comes from other ids; they are
  * escaped (injectively) so the tag cannot end early and two ids never share a key.
  */
@@ -76,6 +76,16 @@ export interface RedisKeys {
   dedupe(id: string): string;
   /** Hash prompt/completion/turns for one scope and month (`YYYY-MM`). */
   usage(scope: string, month: string): string;
+  /** Sorted set of take ids scored by take time (Redis server ms) for one rate budget. */
+  rateTakes(budgetKey: string): string;
+  /** Present (with a TTL) while a rate budget is held closed after a 429. */
+  rateHold(budgetKey: string): string;
+  /** Present (with a TTL) while the bot takes part in the thread. */
+  threadMark(threadKey: string): string;
+  /** Hash feedback id -> JSON entry for one conversation scope. */
+  feedback(scope: string): string;
+  /** Sorted set of feedback ids scored by entry time: the order and the trimming of `feedback`. */
+  feedbackOrder(scope: string): string;
 }
 
 /** Key names under `prefix`; every key of one thread shares the thread's hash tag (one cluster slot). */
@@ -90,5 +100,10 @@ export function redisKeys(prefix: string = DEFAULT_KEY_PREFIX): RedisKeys {
     settings: (scope) => `${prefix}set:${hashTag(scope)}`,
     dedupe: (id) => `${prefix}seen:${hashTag(id)}`,
     usage: (scope, month) => `${prefix}use:${hashTag(scope)}:${month}`,
+    rateTakes: (budgetKey) => `${prefix}rate:${hashTag(budgetKey)}`,
+    rateHold: (budgetKey) => `${prefix}hold:${hashTag(budgetKey)}`,
+    threadMark: (threadKey) => `${prefix}mark:${hashTag(threadKey)}`,
+    feedback: (scope) => `${prefix}fb:${hashTag(scope)}`,
+    feedbackOrder: (scope) => `${prefix}fbt:${hashTag(scope)}`,
   };
 }

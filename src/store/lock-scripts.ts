@@ -3,12 +3,9 @@
 // is in the queue exactly when it has a lease entry; every script keeps both keys' expiry equal.
 // Deadlines use the server clock (TIME), so process clocks never need to agree.
 
-const PRELUDE = `
-local function now_ms()
-  local t = redis.call('TIME')
-  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-end
--- Drops heads whose lease lapsed (their owner crashed) and returns the live head, or false.
+import { LUA_NOW_MS } from "./lua-clock.js";
+
+const PRELUDE = `${LUA_NOW_MS}-- Drops heads whose lease lapsed (their owner crashed) and returns the live head, or false.
 local function live_head(now)
   while true do
     local head = redis.call('LINDEX', KEYS[1], 0)

@@ -1,13 +1,18 @@
 // The in-process store: the local default when REDIS_URL is unset. Single process, lost on restart.
-// Same contract as RedisStore: caps, TTLs (expired lazily and swept now and then), FIFO thread locks.
+// Same contract as RedisStore: caps, TTLs (expired lazily and swept now and then), FIFO thread locks,
+// rate budgets, thread marks and feedback.
 import { utcMonth } from "./keys.js";
 import { LocalFifo } from "./local-fifo.js";
-import type { AppendOptions, Store, StoredMessage } from "./types.js";
+import { LocalFeedback } from "./memory-feedback.js";
+import { LocalRateBudgets } from "./memory-rate.js";
+import type { AppendOptions, FeedbackEntry, Store, StoredMessage } from "./types.js";
 import {
+  holdMs,
   loadLimit,
   tokenCount,
   USAGE_TTL_SECONDS,
   validateAppendOptions,
+  validateRateWindow,
   validateTtlSeconds,
 } from "./validate.js";
 
@@ -38,12 +43,18 @@ export class MemoryStore implements Store {
   private readonly settings = new Map<string, Map<string, string>>();
   private readonly seen = new Map<string, number>();
   private readonly usage = new Map<string, Expiring<Usage>>();
+  /** Thread key -> when its mark expires. */
+  private readonly marks = new Map<string, number>();
   private readonly locks = new LocalFifo();
+  private readonly rates: LocalRateBudgets;
+  private readonly feedback: LocalFeedback;
   private lastSweep: number;
 
   constructor(options: MemoryStoreOptions = {}) {
     this.now = options.now ?? Date.now;
     this.lastSweep = this.now();
+    this.rates = new LocalRateBudgets(this.now);
+    this.feedback = new LocalFeedback(this.now);
   }
 
   async load(threadKey: string, limit?: number): Promise<StoredMessage[]> {
@@ -116,6 +127,40 @@ export class MemoryStore implements Store {
     return totals ? { ...totals } : { promptTokens: 0, completionTokens: 0, turns: 0 };
   }
 
+  async tryTake(key: string, limit: number, windowMs: number): Promise<number> {
+    const window = validateRateWindow(limit, windowMs);
+    this.sweepNowAndThen();
+    return this.rates.tryTake(key, window.limit, window.windowMs);
+  }
+
+  async hold(key: string, ms: number): Promise<void> {
+    const hold = holdMs(ms);
+    if (hold > 0) this.rates.hold(key, hold);
+  }
+
+  async markThread(threadKey: string, ttlSeconds: number): Promise<void> {
+    const ttl = validateTtlSeconds(ttlSeconds);
+    this.sweepNowAndThen();
+    this.marks.set(threadKey, this.now() + ttl * MS_PER_SECOND);
+  }
+
+  async isThreadMarked(threadKey: string): Promise<boolean> {
+    const expiresAt = this.marks.get(threadKey);
+    if (expiresAt === undefined) return false;
+    if (expiresAt > this.now()) return true;
+    this.marks.delete(threadKey);
+    return false;
+  }
+
+  async recordFeedback(entry: FeedbackEntry): Promise<void> {
+    this.sweepNowAndThen();
+    this.feedback.record(entry);
+  }
+
+  async listFeedback(conversationScope: string, limit: number): Promise<FeedbackEntry[]> {
+    return this.feedback.list(conversationScope, limit);
+  }
+
   withThreadLock<T>(threadKey: string, fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
     return this.locks.run(threadKey, fn, signal);
   }
@@ -145,6 +190,9 @@ export class MemoryStore implements Store {
     for (const [key, entry] of this.history) if (entry.expiresAt <= now) this.history.delete(key);
     for (const [key, entry] of this.usage) if (entry.expiresAt <= now) this.usage.delete(key);
     for (const [id, expiresAt] of this.seen) if (expiresAt <= now) this.seen.delete(id);
+    for (const [key, expiresAt] of this.marks) if (expiresAt <= now) this.marks.delete(key);
+    this.rates.sweep(now);
+    this.feedback.sweep(now);
   }
 }
 

@@ -1,17 +1,30 @@
 // The production store on Redis (ioredis). Each method is one round trip; failures surface as
 // BotError("store_unavailable") within a few seconds (see redis-client.ts).
+import { randomUUID } from "node:crypto";
 import type { Redis, RedisOptions } from "ioredis";
 import { type Logger, silentLogger } from "../log.js";
+import {
+  decodeFeedback,
+  FEEDBACK_MAX_PER_SCOPE,
+  FEEDBACK_TTL_SECONDS,
+  feedbackId,
+  feedbackListLimit,
+  normalizeFeedback,
+} from "./feedback.js";
+import { LIST, RECORD } from "./feedback-scripts.js";
 import { DEFAULT_KEY_PREFIX, type RedisKeys, redisKeys, utcMonth } from "./keys.js";
+import { HOLD, TAKE } from "./rate-scripts.js";
 import { createRedisClient, describeRedis, redisCall, storeUnavailable } from "./redis-client.js";
 import { type RedisLockOptions, RedisThreadLocks } from "./redis-lock.js";
 import { decodeMessage } from "./stored-message.js";
-import type { AppendOptions, Store, StoredMessage } from "./types.js";
+import type { AppendOptions, FeedbackEntry, Store, StoredMessage } from "./types.js";
 import {
+  holdMs,
   loadLimit,
   tokenCount,
   USAGE_TTL_SECONDS,
   validateAppendOptions,
+  validateRateWindow,
   validateTtlSeconds,
 } from "./validate.js";
 
@@ -142,6 +155,77 @@ export class RedisStore implements Store {
       completionTokens: count(USAGE_FIELDS.completion),
       turns: count(USAGE_FIELDS.turns),
     };
+  }
+
+  async tryTake(key: string, limit: number, windowMs: number): Promise<number> {
+    const window = validateRateWindow(limit, windowMs);
+    const reply = await redisCall("tryTake", () =>
+      this.redis.eval(
+        TAKE,
+        2,
+        this.keys.rateTakes(key),
+        this.keys.rateHold(key),
+        window.limit,
+        window.windowMs,
+        randomUUID(),
+      ),
+    );
+    if (typeof reply !== "number")
+      throw storeUnavailable("tryTake", new Error(`odd reply: ${String(reply)}`));
+    return reply;
+  }
+
+  async hold(key: string, ms: number): Promise<void> {
+    const hold = holdMs(ms);
+    if (hold === 0) return;
+    await redisCall("hold", () => this.redis.eval(HOLD, 1, this.keys.rateHold(key), hold));
+  }
+
+  async markThread(threadKey: string, ttlSeconds: number): Promise<void> {
+    const ttl = validateTtlSeconds(ttlSeconds);
+    await redisCall("markThread", () => this.redis.set(this.keys.threadMark(threadKey), "1", "EX", ttl));
+  }
+
+  async isThreadMarked(threadKey: string): Promise<boolean> {
+    return (await redisCall("isThreadMarked", () => this.redis.exists(this.keys.threadMark(threadKey)))) > 0;
+  }
+
+  async recordFeedback(entry: FeedbackEntry): Promise<void> {
+    const stored = normalizeFeedback(entry);
+    await redisCall("recordFeedback", () =>
+      this.redis.eval(
+        RECORD,
+        2,
+        this.keys.feedback(stored.conversationScope),
+        this.keys.feedbackOrder(stored.conversationScope),
+        feedbackId(stored),
+        JSON.stringify(stored),
+        stored.at,
+        FEEDBACK_MAX_PER_SCOPE,
+        FEEDBACK_TTL_SECONDS,
+      ),
+    );
+  }
+
+  async listFeedback(conversationScope: string, limit: number): Promise<FeedbackEntry[]> {
+    const newest = feedbackListLimit(limit);
+    if (newest === 0) return [];
+    const reply = await redisCall("listFeedback", () =>
+      this.redis.eval(
+        LIST,
+        2,
+        this.keys.feedback(conversationScope),
+        this.keys.feedbackOrder(conversationScope),
+        newest,
+      ),
+    );
+    const entries: FeedbackEntry[] = [];
+    for (const raw of Array.isArray(reply) ? reply : []) {
+      const entry = typeof raw === "string" ? decodeFeedback(raw) : undefined;
+      if (entry) entries.push(entry);
+      else this.logger.warn({ conversationScope }, "skipped an unreadable feedback entry");
+    }
+    return entries;
   }
 
   withThreadLock<T>(threadKey: string, fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {

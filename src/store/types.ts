@@ -61,7 +61,53 @@ export interface UsageRecorder {
   ): Promise<{ promptTokens: number; completionTokens: number; turns: number }>;
 }
 
-export interface Store extends ConversationStore, SettingsStore, ThreadLocks, Dedupe, UsageRecorder {
+/**
+ * Platform rate budgets shared by every reply and every bot process: a sliding window of `limit`
+ * calls per `windowMs` for each key (e.g. `slack:T123:chat.update`).
+ */
+export interface RateBudgets {
+  /** Takes one call from the budget: 0 when taken, else the ms to wait before asking again (nothing taken). */
+  tryTake(key: string, limit: number, windowMs: number): Promise<number>;
+  /** Holds the budget closed for `ms` (the platform answered 429 with Retry-After). */
+  hold(key: string, ms: number): Promise<void>;
+}
+
+/** Threads the bot takes part in (so follow-ups without a mention are answered). */
+export interface ThreadMarks {
+  markThread(threadKey: string, ttlSeconds: number): Promise<void>;
+  isThreadMarked(threadKey: string): Promise<boolean>;
+}
+
+export interface FeedbackEntry {
+  platform: string;
+  /** Settings scope of the conversation the answer was in. */
+  conversationScope: string;
+  threadKey: string;
+  /** The platform's id of the answer message. */
+  messageId: string;
+  userId: string;
+  reaction: "positive" | "negative";
+  /** Free text the user gave with the feedback, or the answer text, when known. */
+  text?: string;
+  at: number;
+}
+
+export interface FeedbackStore {
+  /** Records (or replaces) one user's feedback on one answer. */
+  recordFeedback(entry: FeedbackEntry): Promise<void>;
+  /** Newest first, at most `limit`. */
+  listFeedback(conversationScope: string, limit: number): Promise<FeedbackEntry[]>;
+}
+
+export interface Store
+  extends ConversationStore,
+    SettingsStore,
+    ThreadLocks,
+    Dedupe,
+    UsageRecorder,
+    RateBudgets,
+    ThreadMarks,
+    FeedbackStore {
   readonly kind: "redis" | "memory";
   /** True when the backing service answers. */
   ping(): Promise<boolean>;

@@ -32,3 +32,18 @@ export function loadLimit(limit: number | undefined): number | undefined {
   if (limit === undefined) return undefined;
   return Number.isNaN(limit) ? 0 : Math.max(0, Math.floor(limit));
 }
+
+/** A sliding window of at least one call per at least one millisecond; anything else could never let a call through. */
+export function validateRateWindow(limit: number, windowMs: number): { limit: number; windowMs: number } {
+  const calls = Math.floor(limit);
+  const ms = Math.ceil(windowMs);
+  if (!Number.isFinite(calls) || calls < 1) throw new RangeError(`rate limit must be >= 1, got ${limit}`);
+  if (!Number.isFinite(ms) || ms < 1) throw new RangeError(`rate window must be >= 1 ms, got ${windowMs}`);
+  return { limit: calls, windowMs: ms };
+}
+
+/** Whole milliseconds to hold a budget; 0 or less holds nothing. A NaN or infinite hold is a caller bug. */
+export function holdMs(ms: number): number {
+  if (!Number.isFinite(ms)) throw new RangeError(`hold must be a finite number of ms, got ${ms}`);
+  return Math.max(0, Math.ceil(ms));
+}

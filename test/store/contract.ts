@@ -5,6 +5,8 @@ import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { utcMonth } from "../../src/store/keys.js";
 import type { Store, StoredMessage } from "../../src/store/types.js";
+import { budgetContract } from "./contract-budgets.js";
+import { feedbackContract } from "./contract-feedback.js";
 
 export interface StoreHarness {
   /**
@@ -296,6 +298,15 @@ export function storeContract(name: string, makeHarness: () => StoreHarness): vo
         assert.equal(ran, false);
       });
     });
+
+    budgetContract(
+      () => store,
+      () => harness.open(),
+    );
+    feedbackContract(
+      () => store,
+      () => harness.open(),
+    );
 
     it("answers ping", async () => {
       assert.equal(await store.ping(), true);

@@ -82,12 +82,20 @@ describe("redis key names", () => {
     assert.equal(keys.history(tk), "bot:hist:{slack:T1:C1:171.2}");
     assert.equal(keys.lockQueue(tk), "bot:lockq:{slack:T1:C1:171.2}");
     assert.equal(keys.lockLeases(tk), "bot:lease:{slack:T1:C1:171.2}");
+    assert.equal(keys.threadMark(tk), "bot:mark:{slack:T1:C1:171.2}");
   });
 
   it("hash-tags settings scopes, dedupe ids and usage scopes", () => {
     assert.equal(keys.settings("slack:T1"), "bot:set:{slack:T1}");
     assert.equal(keys.dedupe("Ev123"), "bot:seen:{Ev123}");
     assert.equal(keys.usage("slack:T1", "2025-03"), "bot:use:{slack:T1}:2025-03");
+  });
+
+  it("puts both keys of a rate budget, and both of a feedback scope, under one hash tag", () => {
+    assert.equal(keys.rateTakes("slack:T1:chat.update"), "bot:rate:{slack:T1:chat.update}");
+    assert.equal(keys.rateHold("slack:T1:chat.update"), "bot:hold:{slack:T1:chat.update}");
+    assert.equal(keys.feedback("slack:T1:C1"), "bot:fb:{slack:T1:C1}");
+    assert.equal(keys.feedbackOrder("slack:T1:C1"), "bot:fbt:{slack:T1:C1}");
   });
 
   it("escapes braces and percent in a tag so it cannot end early or collide", () => {

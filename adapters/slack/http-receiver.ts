@@ -1,0 +1,146 @@
+// POST /slack/events on the shared HTTP server, as a Bolt Receiver: checks the signature, answers
+// url_verification, refuses malformed bodies, and acknowledges every request within Slack's 3 s
+// before the work goes on (Bolt acks events itself; commands and actions ack in their listeners).
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { App, Receiver, ReceiverEvent } from "@slack/bolt";
+import type { Logger } from "../../src/log.js";
+import { verifySlackSignature } from "./signature.js";
+
+/** Slack re-sends a request that is not acknowledged within 3 s; answer well before that. */
+export const SLACK_ACK_DEADLINE_MS = 2_500;
+/** Slack's payloads are small; anything larger is not from Slack. */
+export const SLACK_MAX_BODY_BYTES = 1024 * 1024;
+
+export interface SlackHttpReceiverOptions {
+  signingSecret: string;
+  logger: Logger;
+  now?: () => number;
+}
+
+export class SlackHttpReceiver implements Receiver {
+  private app: App | undefined;
+  private readonly options: SlackHttpReceiverOptions;
+  private readonly now: () => number;
+
+  constructor(options: SlackHttpReceiverOptions) {
+    this.options = options;
+    this.now = options.now ?? Date.now;
+  }
+
+  init(app: App): void {
+    this.app = app;
+  }
+
+  // The shared HTTP server listens; Bolt's start/stop have nothing to do.
+  async start(): Promise<void> {}
+  async stop(): Promise<void> {}
+
+  readonly handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const { logger } = this.options;
+    const raw = await readBody(req, SLACK_MAX_BODY_BYTES);
+    if (raw === undefined) return reply(res, 413, { error: "body too large" });
+
+    const check = verifySlackSignature({
+      signingSecret: this.options.signingSecret,
+      timestamp: header(req, "x-slack-request-timestamp"),
+      signature: header(req, "x-slack-signature"),
+      rawBody: raw,
+      nowMs: this.now(),
+    });
+    if (!check.ok) {
+      logger.warn(
+        { reason: check.reason, ip: req.socket.remoteAddress },
+        "refused a Slack request: bad signature",
+      );
+      return reply(res, 401, { error: "invalid signature" });
+    }
+
+    const body = parseBody(raw, header(req, "content-type") ?? "");
+    if (!body) return reply(res, 400, { error: "malformed body" });
+    if (body.type === "url_verification") return reply(res, 200, { challenge: body.challenge });
+    if (body.ssl_check) return reply(res, 200, {});
+    if (!this.app) return reply(res, 503, { error: "not ready" });
+
+    let acked = false;
+    const ack = async (response?: unknown): Promise<void> => {
+      if (acked) return;
+      acked = true;
+      clearTimeout(deadline);
+      if (response === undefined || response === "") reply(res, 200, undefined);
+      else if (typeof response === "string") reply(res, 200, { text: response });
+      else reply(res, 200, response);
+    };
+    // Whatever the listeners do, Slack hears back in time.
+    const deadline = setTimeout(() => {
+      logger.warn({ type: body.type }, "Slack request not acknowledged in time; acknowledging it empty");
+      void ack();
+    }, SLACK_ACK_DEADLINE_MS);
+
+    const retryNum = header(req, "x-slack-retry-num");
+    const event: ReceiverEvent = {
+      body,
+      ack,
+      retryNum: retryNum ? Number(retryNum) : undefined,
+      retryReason: header(req, "x-slack-retry-reason"),
+    };
+    // The work goes on after the ack; the HTTP handler does not wait for answers to be written.
+    this.app.processEvent(event).catch((err: unknown) => {
+      logger.error({ err, type: body.type }, "Slack event handling failed");
+      if (!acked) {
+        acked = true;
+        clearTimeout(deadline);
+        reply(res, 500, { error: "internal error" });
+      }
+    });
+  };
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+async function readBody(req: IncomingMessage, maxBytes: number): Promise<string | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > maxBytes) return undefined;
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+/** Events arrive as JSON; commands as a form; interactivity as a form with one `payload` JSON field. */
+function parseBody(raw: string, contentType: string): Record<string, unknown> | undefined {
+  try {
+    if (contentType.includes("application/json")) {
+      const value: unknown = JSON.parse(raw);
+      return isRecord(value) ? value : undefined;
+    }
+    if (contentType.includes("application/x-www-form-urlencoded")) {
+      const form = Object.fromEntries(new URLSearchParams(raw));
+      if (typeof form.payload === "string") {
+        const payload: unknown = JSON.parse(form.payload);
+        return isRecord(payload) ? payload : undefined;
+      }
+      return Object.keys(form).length > 0 ? form : undefined;
+    }
+  } catch {
+    return undefined;
+  }
+  return undefined;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function reply(res: ServerResponse, status: number, body: unknown): void {
+  if (res.headersSent) return;
+  if (body === undefined) {
+    res.writeHead(status).end();
+    return;
+  }
+  res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
+}

@@ -1,0 +1,250 @@
+// The Slack reply sink. In a thread it streams natively (chat.startStream / appendStream /
+// stopStream, Markdown in `markdown_text`) with a thinking status until the first token. Where
+// native streaming is unavailable, refused, or expires mid-answer it posts and edits instead
+// (chat.postMessage + chat.update), continuing on the same message. SLACK_STREAMING=update forces
+// post-and-edit with classic mrkdwn text, for workspaces without Markdown message support.
+import type { Logger } from "../../src/log.js";
+import type { MessageHandle, ReplyEnd, ReplySink, SinkLimits } from "../../src/reply/types.js";
+import { isSlackError, type SlackApi } from "./api.js";
+import {
+  feedbackBlock,
+  markdownBlock,
+  SLACK_MARKDOWN_MAX_CHARS,
+  SLACK_TEXT_MAX_CHARS,
+  sectionBlocks,
+} from "./blocks.js";
+import { markdownToMrkdwn } from "./mrkdwn.js";
+
+export type SlackStreamingMode = "auto" | "native" | "update";
+
+export interface SlackReplyTarget {
+  channel: string;
+  /** Thread to reply in; undefined replies at the top level (a top-level DM conversation). */
+  threadTs: string | undefined;
+  /** The person asking; chat.startStream needs them when streaming to a channel. */
+  recipientUserId: string;
+  recipientTeamId: string;
+}
+
+/** One appendStream or chat.update per message per second at most; the workspace budget may allow fewer. */
+const SLACK_UPDATE_INTERVAL_MS = 1_000;
+/** Classic `text` takes 4,000 characters; Markdown converted to mrkdwn can grow by escaping, so stop short. */
+const MRKDWN_SOURCE_MAX_CHARS = 3_500;
+export const FEEDBACK_ACTION_ID = "answer_feedback";
+const THINKING_STATUS = "is thinking…";
+const THINKING_PLACEHOLDER = "_Thinking…_";
+
+/** Answers to chat.startStream meaning "not here": fall back to post-and-edit for this reply. */
+const NATIVE_UNAVAILABLE = new Set([
+  "channel_type_not_supported",
+  "not_allowed_token_type",
+  "unknown_method",
+  "missing_scope",
+  "feature_not_enabled",
+  "invalid_arguments",
+  "restricted_action",
+  "missing_recipient_user_id",
+  "missing_recipient_team_id",
+]);
+
+interface SlackMessage extends MessageHandle {
+  /** Created by chat.startStream and not yet stopped (or expired). */
+  streaming: boolean;
+  /** Markdown the message shows so far (for appendStream deltas). */
+  sent: string;
+  /** The user pressed stop: say nothing more in this message. */
+  stoppedByUser: boolean;
+}
+
+export class SlackReplySink implements ReplySink {
+  readonly limits: SinkLimits;
+  private readonly api: SlackApi;
+  private readonly target: SlackReplyTarget;
+  private readonly logger: Logger;
+  private readonly mode: SlackStreamingMode;
+  private nativeAvailable: boolean;
+  private placeholder: SlackMessage | undefined;
+
+  constructor(
+    api: SlackApi,
+    target: SlackReplyTarget,
+    mode: SlackStreamingMode,
+    logger: Logger,
+    /** Multiplies the update interval (tests and benchmarks run Slack's pacing faster). */
+    timeScale = 1,
+  ) {
+    this.api = api;
+    this.target = target;
+    this.mode = mode;
+    this.logger = logger;
+    // Streamed messages are thread replies; a top-level DM conversation posts and edits.
+    this.nativeAvailable = mode !== "update" && target.threadTs !== undefined;
+    this.limits = {
+      maxChars: mode === "update" ? MRKDWN_SOURCE_MAX_CHARS : SLACK_MARKDOWN_MAX_CHARS,
+      minIntervalMs: Math.max(1, Math.round(SLACK_UPDATE_INTERVAL_MS * timeScale)),
+    };
+  }
+
+  async begin(): Promise<void> {
+    if (this.nativeAvailable && this.target.threadTs) {
+      try {
+        await this.api.call("assistant.threads.setStatus", {
+          channel_id: this.target.channel,
+          thread_ts: this.target.threadTs,
+          status: THINKING_STATUS,
+        });
+        return;
+      } catch (err) {
+        // Not an assistant thread (or not allowed here): show a placeholder instead.
+        this.logger.debug({ err }, "thinking status unavailable; posting a placeholder");
+        if (this.mode === "native") return;
+      }
+    }
+    const ts = await this.postMessage({ text: THINKING_PLACEHOLDER });
+    this.placeholder = { id: ts, streaming: false, sent: "", stoppedByUser: false };
+  }
+
+  async post(text: string, final: boolean, end?: ReplyEnd): Promise<MessageHandle> {
+    const placeholder = this.placeholder;
+    if (placeholder) {
+      this.placeholder = undefined;
+      await this.updatePlain(placeholder, text, final, end);
+      return placeholder;
+    }
+    if (this.nativeAvailable) {
+      const message = await this.startStream(text);
+      if (message) {
+        if (final) await this.update(message, text, final, end);
+        return message;
+      }
+    }
+    const message: SlackMessage = {
+      id: await this.postMessage(this.render(text, final, end)),
+      streaming: false,
+      sent: text,
+      stoppedByUser: false,
+    };
+    return message;
+  }
+
+  async update(handle: MessageHandle, text: string, final: boolean, end?: ReplyEnd): Promise<void> {
+    const message = handle as SlackMessage;
+    if (message.stoppedByUser) return;
+    if (!message.streaming) return this.updatePlain(message, text, final, end);
+
+    // A stream only grows; a shorter text (the answer split here) means stop and edit.
+    if (!text.startsWith(message.sent)) {
+      await this.stopStream(message, {});
+      return this.updatePlain(message, text, final, end);
+    }
+    const delta = text.slice(message.sent.length);
+    try {
+      if (!final) {
+        if (delta === "") return;
+        await this.api.call("chat.appendStream", {
+          channel: this.target.channel,
+          ts: message.id,
+          markdown_text: delta,
+        });
+        message.sent = text;
+        return;
+      }
+      await this.stopStream(message, {
+        ...(delta ? { markdown_text: delta } : {}),
+        ...(end === "answer" ? { blocks: [feedbackBlock(FEEDBACK_ACTION_ID)] } : {}),
+      });
+      message.sent = text;
+    } catch (err) {
+      if (isSlackError(err, "message_not_in_streaming_state")) {
+        // The stream expired: go on editing the same message, with the whole text.
+        message.streaming = false;
+        return this.updatePlain(message, text, final, end);
+      }
+      if (isSlackError(err, "stopped_by_user")) {
+        message.stoppedByUser = true;
+        message.streaming = false;
+        return;
+      }
+      throw err;
+    }
+  }
+
+  /** chat.startStream, or undefined when native streaming is not available in this conversation. */
+  private async startStream(text: string): Promise<SlackMessage | undefined> {
+    try {
+      const result = await this.api.call<{ ts: string }>("chat.startStream", {
+        channel: this.target.channel,
+        thread_ts: this.target.threadTs,
+        markdown_text: text,
+        recipient_user_id: this.target.recipientUserId,
+        recipient_team_id: this.target.recipientTeamId,
+      });
+      return { id: result.ts, streaming: true, sent: text, stoppedByUser: false };
+    } catch (err) {
+      if (this.mode === "auto" && isSlackError(err) && NATIVE_UNAVAILABLE.has(err.slackError)) {
+        this.logger.info(
+          { slackError: err.slackError },
+          "native streaming unavailable here; posting and editing",
+        );
+        this.nativeAvailable = false;
+        return undefined;
+      }
+      throw err;
+    }
+  }
+
+  private async stopStream(message: SlackMessage, extra: Record<string, unknown>): Promise<void> {
+    await this.api.call("chat.stopStream", { channel: this.target.channel, ts: message.id, ...extra });
+    message.streaming = false;
+  }
+
+  private async updatePlain(
+    message: SlackMessage,
+    text: string,
+    final: boolean,
+    end?: ReplyEnd,
+  ): Promise<void> {
+    await this.api.call("chat.update", {
+      channel: this.target.channel,
+      ts: message.id,
+      ...this.render(text, final, end),
+    });
+    message.sent = text;
+  }
+
+  private async postMessage(content: Record<string, unknown>): Promise<string> {
+    const result = await this.api.call<{ ts: string }>(
+      "chat.postMessage",
+      {
+        channel: this.target.channel,
+        ...(this.target.threadTs ? { thread_ts: this.target.threadTs } : {}),
+        ...content,
+      },
+      this.target.channel,
+    );
+    return result.ts;
+  }
+
+  /**
+   * The fields of a posted or edited message. Markdown goes in `markdown_text` while it streams;
+   * a finished answer becomes blocks (Markdown + feedback buttons) with a plain `text` fallback for
+   * notifications. In mrkdwn mode the Markdown is converted for classic `text` and section blocks.
+   */
+  private render(markdown: string, final: boolean, end?: ReplyEnd): Record<string, unknown> {
+    const feedback = final && end === "answer" ? [feedbackBlock(FEEDBACK_ACTION_ID)] : [];
+    if (this.mode === "update") {
+      const mrkdwn = markdownToMrkdwn(markdown);
+      if (feedback.length === 0) return { text: clip(mrkdwn, SLACK_TEXT_MAX_CHARS) };
+      return { text: clip(mrkdwn, SLACK_TEXT_MAX_CHARS), blocks: [...sectionBlocks(mrkdwn), ...feedback] };
+    }
+    if (feedback.length === 0) return { markdown_text: markdown };
+    return {
+      text: clip(markdownToMrkdwn(markdown), SLACK_TEXT_MAX_CHARS),
+      blocks: [markdownBlock(markdown), ...feedback],
+    };
+  }
+}
+
+function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}

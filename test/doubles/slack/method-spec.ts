@@ -1,0 +1,290 @@
+// Reads Slack's own per-method docs (../shared/specs/slack/docs.slack.dev/methods/<method>.json) and
+// checks what a client sends and what the double answers against them: required arguments, known
+// argument names, argument types, and the `output` schema of a success answer.
+//
+// Form bodies carry every value as a string ("true", "10", JSON text for blocks); JSON bodies carry
+// native values. Both are brought to one "wire view" before validation: a form string is decoded
+// when the docs want a boolean, number, array or object, and a JSON body's array or object is read
+// as the JSON-encoded string the docs describe ("presented as a URL-encoded string").
+import { readFileSync } from "node:fs";
+import { Ajv, type ValidateFunction } from "ajv";
+
+const DOCS_DIR = new URL("../../../../shared/specs/slack/docs.slack.dev/methods/", import.meta.url);
+
+/** Arguments whose value is JSON (a string on the wire, or a native value in a JSON body). */
+const STRUCTURED_ARGS = new Set([
+  "attachments",
+  "unfurled_attachments",
+  "blocks",
+  "metadata",
+  "view",
+  "chunks",
+  "prompts",
+  "loading_messages",
+  "file_ids",
+]);
+
+/** Arguments every method takes besides its documented ones. */
+const COMMON_ARGS: Record<string, JsonSchema> = {
+  token: { type: "string" },
+  // @slack/web-api adds the WebClient's `teamId` option to every call (org-wide installs).
+  team_id: { type: "string" },
+};
+
+/**
+ * The docs name shared shapes (`"schema": "ts"`) without shipping them. These are the parts the
+ * double relies on, written from Slack's ID formats and the method examples.
+ */
+const NAMED_SCHEMAS: Record<string, JsonSchema> = {
+  "": {},
+  ts: { type: "string", pattern: "^\\d+\\.\\d+$" },
+  channel: { type: "string", pattern: "^[CDG][A-Z0-9]+$" },
+  user_id: { type: "string", pattern: "^[UW][A-Z0-9]+$" },
+  team_id: { type: "string", pattern: "^[TE][A-Z0-9]+$" },
+  app_id: { type: "string", pattern: "^A[A-Z0-9]+$" },
+  bot_id: { type: "string", pattern: "^B[A-Z0-9]+$" },
+  enterprise_id: { type: "string", pattern: "^E[A-Z0-9]+$" },
+  blocks: { type: "array", items: { type: "object", required: ["type"] } },
+  message: {
+    type: "object",
+    required: ["type", "ts"],
+    properties: {
+      type: { const: "message" },
+      ts: { type: "string", pattern: "^\\d+\\.\\d+$" },
+      text: { type: "string" },
+      user: { type: "string" },
+      bot_id: { type: "string" },
+      thread_ts: { type: "string" },
+      blocks: { type: "array" },
+    },
+  },
+  user: {
+    type: "object",
+    required: ["id", "name"],
+    properties: { id: { type: "string" }, name: { type: "string" }, team_id: { type: "string" } },
+  },
+  prompts: {
+    type: "array",
+    minItems: 1,
+    items: {
+      type: "object",
+      required: ["title", "message"],
+      properties: { title: { type: "string" }, message: { type: "string" } },
+    },
+  },
+  "publishable-view": {
+    type: "object",
+    required: ["type", "blocks"],
+    properties: { type: { const: "home" }, blocks: { type: "array" } },
+  },
+  modal: {
+    type: "object",
+    required: ["type", "title", "blocks"],
+    properties: { type: { const: "modal" }, blocks: { type: "array" } },
+  },
+  "workflow-step": {},
+  "app-notification-subscription-configuration": {},
+};
+
+/**
+ * Where the published docs and Slack's own SDK disagree, the SDK wins (it is what the bot runs).
+ * Each entry is narrow and names its source.
+ */
+const DOC_DEVIATIONS: Array<{ method: string; what: string; source: string; optional: string[] }> = [
+  {
+    method: "chat.appendStream",
+    what: "markdown_text is listed as required, but chunks may replace it; ChatStreamer sends only chunks",
+    source:
+      "@slack/web-api 8.2 ChatAppendStreamArguments ('Either markdown_text or chunks is required'), chat-stream.js",
+    optional: ["markdown_text"],
+  },
+];
+
+type JsonSchema = Record<string, unknown>;
+
+interface MethodDoc {
+  json_input_supported?: boolean;
+  rate_limits?: string;
+  args: { required?: string[]; properties?: Record<string, JsonSchema> };
+  output?: JsonSchema | null;
+  errors?: Record<string, unknown>;
+}
+
+export type BodyKind = "form" | "json" | "query";
+
+export interface ArgCheck {
+  /** Decoded arguments without the token: JSON arguments parsed, form booleans and numbers typed. */
+  args: Record<string, unknown>;
+  /** Problems Slack would refuse the call for (missing or mistyped arguments). */
+  errors: string[];
+  /** Problems Slack would ignore but the bot should not have (unknown argument names). */
+  warnings: string[];
+  /** Structured arguments whose JSON did not parse. */
+  malformed: Set<string>;
+}
+
+export class SlackMethodSpecs {
+  readonly #ajv = new Ajv({ strict: false, allErrors: true, validateSchema: false });
+  readonly #docs = new Map<string, MethodDoc>();
+  readonly #argValidators = new Map<string, ValidateFunction>();
+  readonly #outputValidators = new Map<string, ValidateFunction | null>();
+
+  constructor(methods: readonly string[]) {
+    for (const method of methods) {
+      const doc = JSON.parse(readFileSync(new URL(`${method}.json`, DOCS_DIR), "utf8")) as MethodDoc;
+      this.#docs.set(method, doc);
+    }
+  }
+
+  has(method: string): boolean {
+    return this.#docs.has(method);
+  }
+
+  /** conversations.replies and users.info do not say `json_input_supported`: Slack ignores JSON bodies there. */
+  acceptsJson(method: string): boolean {
+    return this.#docs.get(method)?.json_input_supported === true;
+  }
+
+  checkArgs(method: string, raw: Record<string, unknown>, kind: BodyKind): ArgCheck {
+    const doc = this.#doc(method);
+    const properties = { ...COMMON_ARGS, ...(doc.args.properties ?? {}) };
+    const result: ArgCheck = { args: {}, errors: [], warnings: [], malformed: new Set() };
+    const wire: Record<string, unknown> = {};
+    for (const [name, value] of Object.entries(raw)) {
+      const property = properties[name];
+      if (!property) {
+        result.warnings.push(`${method}: unknown argument "${name}"`);
+        if (name !== "token") result.args[name] = value;
+        continue;
+      }
+      const typed = toWireView(value, expectedTypes(property), kind);
+      wire[name] = typed;
+      if (name === "token") continue;
+      if (STRUCTURED_ARGS.has(name) && typeof typed === "string") {
+        try {
+          result.args[name] = JSON.parse(typed) as unknown;
+        } catch {
+          result.malformed.add(name);
+          result.args[name] = typed;
+        }
+      } else {
+        result.args[name] = typed;
+      }
+    }
+    const validate = this.#argValidator(method);
+    if (!validate(wire)) result.errors.push(...describe(method, validate));
+    return result;
+  }
+
+  /** Errors when a success answer does not fit the method's documented `output`. */
+  checkOutput(method: string, body: Record<string, unknown>): string[] {
+    const validate = this.#outputValidator(method);
+    if (!validate) return [];
+    const { ok: _ok, response_metadata: _meta, warning: _warning, ...rest } = body;
+    return validate(rest) ? [] : describe(`${method} output`, validate);
+  }
+
+  #doc(method: string): MethodDoc {
+    const doc = this.#docs.get(method);
+    if (!doc) throw new Error(`no docs loaded for ${method}`);
+    return doc;
+  }
+
+  #argValidator(method: string): ValidateFunction {
+    let validate = this.#argValidators.get(method);
+    if (validate) return validate;
+    const doc = this.#doc(method);
+    const relaxed = new Set(DOC_DEVIATIONS.filter((d) => d.method === method).flatMap((d) => d.optional));
+    const properties: Record<string, unknown> = {};
+    for (const [name, schema] of Object.entries({ ...COMMON_ARGS, ...(doc.args.properties ?? {}) })) {
+      properties[name] = toJsonSchema(schema);
+    }
+    validate = this.#ajv.compile({
+      type: "object",
+      properties,
+      // The token may come in the Authorization header; the server checks it separately.
+      required: (doc.args.required ?? []).filter((name) => name !== "token" && !relaxed.has(name)),
+    });
+    this.#argValidators.set(method, validate);
+    return validate;
+  }
+
+  #outputValidator(method: string): ValidateFunction | null {
+    if (this.#outputValidators.has(method)) return this.#outputValidators.get(method) ?? null;
+    const output = this.#doc(method).output;
+    const validate = output ? this.#ajv.compile(toJsonSchema(output)) : null;
+    this.#outputValidators.set(method, validate);
+    return validate;
+  }
+}
+
+/** The doc deviations the double applies, for reports. */
+export function docDeviations(): ReadonlyArray<{ method: string; what: string; source: string }> {
+  return DOC_DEVIATIONS;
+}
+
+/** Copies the JSON-schema parts of a docs node, resolving `"schema": name` to NAMED_SCHEMAS. */
+function toJsonSchema(node: unknown): JsonSchema {
+  if (!isRecord(node)) return {};
+  if (typeof node.schema === "string") return NAMED_SCHEMAS[node.schema] ?? {};
+  const out: JsonSchema = {};
+  for (const key of ["type", "enum", "const", "required", "minLength", "maxLength", "minItems", "maxItems"]) {
+    if (key in node) out[key] = node[key];
+  }
+  if (isRecord(node.properties)) {
+    out.properties = Object.fromEntries(
+      Object.entries(node.properties).map(([name, child]) => [name, toJsonSchema(child)]),
+    );
+  }
+  if ("items" in node) out.items = toJsonSchema(node.items);
+  if (Array.isArray(node.anyOf)) out.anyOf = node.anyOf.map(toJsonSchema);
+  return out;
+}
+
+function expectedTypes(node: unknown): Set<string> {
+  const types = new Set<string>();
+  if (!isRecord(node)) return types;
+  if (typeof node.schema === "string") return expectedTypes(NAMED_SCHEMAS[node.schema]);
+  if (typeof node.type === "string") types.add(node.type);
+  if (Array.isArray(node.type)) for (const t of node.type) if (typeof t === "string") types.add(t);
+  if (Array.isArray(node.anyOf))
+    for (const branch of node.anyOf) for (const t of expectedTypes(branch)) types.add(t);
+  return types;
+}
+
+function toWireView(value: unknown, expected: Set<string>, kind: BodyKind): unknown {
+  if (typeof value === "string") {
+    if (kind === "json" || expected.size === 0 || expected.has("string")) return value;
+    if (expected.has("boolean") && /^(true|false|1|0)$/.test(value)) return value === "true" || value === "1";
+    if (
+      (expected.has("number") || expected.has("integer")) &&
+      value.trim() !== "" &&
+      Number.isFinite(Number(value))
+    ) {
+      return Number(value);
+    }
+    if (expected.has("array") || expected.has("object")) {
+      try {
+        return JSON.parse(value) as unknown;
+      } catch {
+        return value;
+      }
+    }
+    return value;
+  }
+  const structured = typeof value === "object" && value !== null;
+  if (structured && expected.has("string") && !expected.has("array") && !expected.has("object")) {
+    return JSON.stringify(value);
+  }
+  return value;
+}
+
+function describe(what: string, validate: ValidateFunction): string[] {
+  return (validate.errors ?? []).map(
+    (e) => `${what}${e.instancePath || "/"} ${e.message ?? "is invalid"} ${JSON.stringify(e.params)}`,
+  );
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
