@@ -2,7 +2,6 @@
 // cost and turns per second, against the local Redis. Prints a table; asserts nothing.
 import { randomUUID } from "node:crypto";
 import { performance } from "node:perf_hooks";
-import { Redis } from "ioredis";
 import { createCore } from "../src/app.js";
 import { loadConfig } from "../src/config.js";
 import { fitToBudget } from "../src/engine/token-budget.js";
@@ -15,9 +14,9 @@ import { encodeThreadKey } from "../src/store/keys.js";
 import { RedisStore } from "../src/store/redis.js";
 import type { StoredMessage } from "../src/store/types.js";
 import { startAzureOpenAIDouble } from "../test/doubles/azure-openai.js";
+import { BENCH_REDIS_URL, deleteKeys } from "./redis-keys.js";
 import { type Row, summarize } from "./stats.js";
 
-const REDIS_URL = `${process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379"}/5`;
 const TOKENS_PER_ANSWER = 50;
 
 /** An LLM with no latency at all: every token is ready at once, so only the engine is measured. */
@@ -73,7 +72,7 @@ export async function benchCore(): Promise<Row[]> {
     AZURE_OPENAI_ENDPOINT: "http://127.0.0.1:1/",
     AZURE_OPENAI_API_KEY: "bench-key",
     AZURE_OPENAI_DEPLOYMENT: "gpt-4o",
-    REDIS_URL,
+    REDIS_URL: BENCH_REDIS_URL,
     REDIS_KEY_PREFIX: prefix,
     HISTORY_WINDOW: "40",
   };
@@ -138,7 +137,7 @@ export async function benchCore(): Promise<Row[]> {
 
   // 2. History load and append on 10- and 1,000-message threads.
   {
-    const store = new RedisStore({ url: REDIS_URL, keyPrefix: prefix });
+    const store = new RedisStore({ url: BENCH_REDIS_URL, keyPrefix: prefix });
     const body =
       "A typical chat message of a few sentences, about one hundred and fifty characters long, as people write them in Slack threads every day.";
     for (const size of [10, 1_000]) {
@@ -194,16 +193,4 @@ export async function benchCore(): Promise<Row[]> {
   }
   await deleteKeys(prefix);
   return rows;
-}
-
-/** Removes every key the benchmark wrote, so repeated runs leave nothing behind. */
-async function deleteKeys(prefix: string): Promise<void> {
-  const redis = new Redis(REDIS_URL);
-  let cursor = "0";
-  do {
-    const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 1_000);
-    cursor = next;
-    if (keys.length > 0) await redis.del(...keys);
-  } while (cursor !== "0");
-  await redis.quit();
 }

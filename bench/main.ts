@@ -1,8 +1,15 @@
-// `npm run bench`: prints the benchmark tables. Needs Redis on 127.0.0.1:6379 (BENCH_REDIS_URL).
+// `npm run bench [core|slack]...`: prints the benchmark tables. Needs Redis on 127.0.0.1:6379
+// (BENCH_REDIS_URL); keys are written under a random prefix in database 5 and removed afterwards.
 import { cpus } from "node:os";
 import { benchCore } from "./core.js";
+import { benchSlack } from "./slack.js";
 import { printTable } from "./stats.js";
 
+const wanted = new Set(process.argv.slice(2));
+const run = (name: string) => wanted.size === 0 || wanted.has(name);
+
 process.stdout.write(`node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}\n`);
-printTable("Core (engine, store, tokenizer)", await benchCore());
+if (run("core")) printTable("Core (engine, store, tokenizer)", await benchCore());
+if (run("slack"))
+  printTable("Slack: 20 concurrent mentions in one workspace, real rate tiers", await benchSlack());
 process.exit(0);

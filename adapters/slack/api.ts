@@ -18,6 +18,10 @@ const HINTS: Record<string, string> = {
   missing_scope: "add the missing scope (see `needed`) in manifest/slack and reinstall the app",
   ratelimited: "Slack rate limit: the bot waits for Retry-After",
   message_not_in_streaming_state: "the stream expired or was stopped; the reply continues with chat.update",
+  channel_type_not_supported:
+    "native streaming is not available in this conversation: with SLACK_STREAMING=native the bot cannot answer here; use auto",
+  feature_not_enabled:
+    "native streaming is not enabled for this app or workspace: with SLACK_STREAMING=native the bot cannot answer; use auto",
 };
 
 /** Slack answered `ok: false`. */

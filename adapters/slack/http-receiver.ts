@@ -61,6 +61,22 @@ export class SlackHttpReceiver implements Receiver {
     if (body.ssl_check) return reply(res, 200, {});
     if (!this.app) return reply(res, 503, { error: "not ready" });
 
+    // Events API requests never carry an answer: acknowledge them before Bolt even looks at them,
+    // so a busy event loop cannot push the ack towards Slack's 3 s limit.
+    if (body.type === "event_callback") {
+      reply(res, 200, undefined);
+      const retryNum = header(req, "x-slack-retry-num");
+      this.app
+        .processEvent({
+          body,
+          ack: async () => {},
+          retryNum: retryNum ? Number(retryNum) : undefined,
+          retryReason: header(req, "x-slack-retry-reason"),
+        })
+        .catch((err: unknown) => logger.error({ err }, "Slack event handling failed"));
+      return;
+    }
+
     let acked = false;
     const ack = async (response?: unknown): Promise<void> => {
       if (acked) return;

@@ -63,7 +63,16 @@ export class SlackReplySink implements ReplySink {
   private readonly logger: Logger;
   private readonly mode: SlackStreamingMode;
   private nativeAvailable: boolean;
-  private placeholder: SlackMessage | undefined;
+  /** SLACK_STREAMING=native and chat.startStream refused this conversation: the answer cannot be shown. */
+  private nativeRefusal: Error | undefined;
+  /**
+   * A message Slack already shows that ReplyStream has no handle for yet: the thinking placeholder,
+   * or a stream started by a final post() whose stop failed. The next post() continues it, so a
+   * retried post neither leaves it behind nor shows the answer twice.
+   */
+  private pending: SlackMessage | undefined;
+  /** The user pressed stop on a message of this reply: nothing more is shown, in it or after it. */
+  private stoppedByUser = false;
 
   constructor(
     api: SlackApi,
@@ -101,20 +110,30 @@ export class SlackReplySink implements ReplySink {
       }
     }
     const ts = await this.postMessage({ text: THINKING_PLACEHOLDER });
-    this.placeholder = { id: ts, streaming: false, sent: "", stoppedByUser: false };
+    this.pending = { id: ts, streaming: false, sent: "", stoppedByUser: false };
   }
 
   async post(text: string, final: boolean, end?: ReplyEnd): Promise<MessageHandle> {
-    const placeholder = this.placeholder;
-    if (placeholder) {
-      this.placeholder = undefined;
-      await this.updatePlain(placeholder, text, final, end);
-      return placeholder;
+    // After a stop the answer goes on (the engine does not know): later messages stay unposted.
+    if (this.stoppedByUser) {
+      const unposted: SlackMessage = { id: "", streaming: false, sent: text, stoppedByUser: true };
+      return unposted;
+    }
+    const pending = this.pending;
+    if (pending) {
+      // Cleared only once the edit worked: a failed (e.g. 429) edit is retried on the same message.
+      await this.update(pending, text, final, end);
+      this.pending = undefined;
+      return pending;
     }
     if (this.nativeAvailable) {
-      const message = await this.startStream(text);
+      const message = await this.startStream(text, end);
       if (message) {
-        if (final) await this.update(message, text, final, end);
+        if (final) {
+          this.pending = message;
+          await this.update(message, text, final, end);
+          this.pending = undefined;
+        }
         return message;
       }
     }
@@ -132,13 +151,14 @@ export class SlackReplySink implements ReplySink {
     if (message.stoppedByUser) return;
     if (!message.streaming) return this.updatePlain(message, text, final, end);
 
-    // A stream only grows; a shorter text (the answer split here) means stop and edit.
-    if (!text.startsWith(message.sent)) {
-      await this.stopStream(message, {});
-      return this.updatePlain(message, text, final, end);
-    }
-    const delta = text.slice(message.sent.length);
     try {
+      // A stream only grows; any other text (the answer split here, a failure note after text that
+      // ended in a space) means stop and edit.
+      if (!text.startsWith(message.sent)) {
+        await this.stopStream(message, {});
+        return await this.updatePlain(message, text, final, end);
+      }
+      const delta = text.slice(message.sent.length);
       if (!final) {
         if (delta === "") return;
         await this.api.call("chat.appendStream", {
@@ -163,14 +183,24 @@ export class SlackReplySink implements ReplySink {
       if (isSlackError(err, "stopped_by_user")) {
         message.stoppedByUser = true;
         message.streaming = false;
+        this.stoppedByUser = true;
         return;
       }
       throw err;
     }
   }
 
-  /** chat.startStream, or undefined when native streaming is not available in this conversation. */
-  private async startStream(text: string): Promise<SlackMessage | undefined> {
+  /**
+   * chat.startStream, or undefined when the text is to be posted plainly instead: native streaming
+   * is not available in this conversation (auto), or it was refused and this is the failure note
+   * (native: the user learns that the answer failed instead of seeing nothing at all).
+   */
+  private async startStream(text: string, end: ReplyEnd | undefined): Promise<SlackMessage | undefined> {
+    if (this.nativeRefusal) {
+      // Asking again is futile and spends the workspace's Tier 2 budget.
+      if (end === "failure") return undefined;
+      throw this.nativeRefusal;
+    }
     try {
       const result = await this.api.call<{ ts: string }>("chat.startStream", {
         channel: this.target.channel,
@@ -188,6 +218,10 @@ export class SlackReplySink implements ReplySink {
         );
         this.nativeAvailable = false;
         return undefined;
+      }
+      if (isSlackError(err) && NATIVE_UNAVAILABLE.has(err.slackError)) {
+        this.nativeRefusal = err;
+        if (end === "failure") return undefined;
       }
       throw err;
     }

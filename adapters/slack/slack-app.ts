@@ -52,12 +52,13 @@ export async function startSlack(options: SlackAdapterOptions): Promise<SlackAda
   const log = core.logger.child({ platform: "slack" });
   const clock = options.clock ?? systemClock;
   const slackLog = boltLogger(log);
-  // Our own client: no retries on 429 (the rate limiter and ReplyStream decide), Slack URL from config.
+  // Our own client with no retries of its own: the rate limiter and ReplyStream decide when to try
+  // again (a second, blind retry of chat.postMessage could post a message twice).
   const client = new WebClient(config.botToken, {
     slackApiUrl: config.apiUrl,
     logger: slackLog,
     rejectRateLimitedCalls: true,
-    retryConfig: { retries: 1, factor: 1, minTimeout: 200, maxTimeout: 500 },
+    retryConfig: { retries: 0 },
     timeout: 15_000,
   });
   const auth = (await client.auth.test()) as { user_id?: string; bot_id?: string; team_id?: string };

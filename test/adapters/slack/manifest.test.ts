@@ -1,0 +1,92 @@
+// The Slack app manifests must grant what the adapter uses: every Web API method's scope, the
+// events it listens to, the slash command, and interactivity for the feedback buttons.
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { describe, it } from "node:test";
+import { SLACK_TIERS } from "../../../adapters/slack/rate-limiter.js";
+import { loadConfig } from "../../../src/config.js";
+
+const read = (name: string) =>
+  JSON.parse(readFileSync(new URL(`../../../manifest/slack/${name}`, import.meta.url), "utf8"));
+const methodDoc = (method: string) =>
+  JSON.parse(
+    readFileSync(
+      new URL(`../../../../shared/specs/slack/docs.slack.dev/methods/${method}.json`, import.meta.url),
+      "utf8",
+    ),
+  ) as { scope?: { bot?: string[] } };
+
+// Methods the adapter calls (sink, thread context, permissions, slash command).
+const USED_METHODS = [
+  "auth.test",
+  "assistant.threads.setStatus",
+  "chat.postMessage",
+  "chat.update",
+  "chat.startStream",
+  "chat.appendStream",
+  "chat.stopStream",
+  "chat.postEphemeral",
+  "conversations.replies",
+  "users.info",
+];
+
+describe("Slack app manifests", () => {
+  for (const name of ["manifest.http.json", "manifest.socket.json"]) {
+    const manifest = read(name);
+    const scopes: string[] = manifest.oauth_config.scopes.bot;
+
+    it(`${name}: grants a scope each used method accepts`, () => {
+      for (const method of USED_METHODS) {
+        const accepted = methodDoc(method).scope?.bot ?? [];
+        if (accepted.length === 0) continue;
+        assert.ok(
+          accepted.some((s) => scopes.includes(s)),
+          `${method} needs one of ${accepted.join(", ")}`,
+        );
+      }
+      // Reading channel, private channel and DM threads (follow-ups, context).
+      for (const s of [
+        "app_mentions:read",
+        "channels:history",
+        "groups:history",
+        "im:history",
+        "commands",
+        "users:read",
+      ]) {
+        assert.ok(scopes.includes(s), s);
+      }
+    });
+
+    it(`${name}: subscribes to the events the adapter handles, with the command and interactivity`, () => {
+      const events: string[] = manifest.settings.event_subscriptions.bot_events;
+      for (const e of ["app_mention", "message.channels", "message.groups", "message.im"])
+        assert.ok(events.includes(e), e);
+      assert.equal(manifest.settings.interactivity.is_enabled, true);
+      const defaults = loadConfig({
+        AZURE_OPENAI_ENDPOINT: "https://r.openai.azure.com/",
+        AZURE_OPENAI_DEPLOYMENT: "d",
+        SLACK_BOT_TOKEN: "xoxb-1",
+        SLACK_SIGNING_SECRET: "s",
+      });
+      assert.equal(manifest.features.slash_commands[0].command, defaults.slack?.command);
+      assert.equal(manifest.settings.socket_mode_enabled, name.includes("socket"));
+      if (!name.includes("socket")) {
+        for (const url of [
+          manifest.settings.event_subscriptions.request_url,
+          manifest.settings.interactivity.request_url,
+          manifest.features.slash_commands[0].url,
+        ]) {
+          assert.match(url, /\/slack\/events$/);
+        }
+      }
+    });
+  }
+
+  it("budgets every rate-tiered method the adapter calls", () => {
+    for (const method of USED_METHODS.filter(
+      (m) => !["auth.test", "assistant.threads.setStatus"].includes(m),
+    )) {
+      assert.ok(SLACK_TIERS[method], method);
+    }
+  });
+});
