@@ -355,6 +355,7 @@ export function describeConfig(config: Config): Record<string, unknown> {
     auth: config.llm.apiKey ? "api-key" : config.llm.kind === "openai-compatible" ? "none" : "entra-id",
     models: config.models.map((m) => `${m.name} (${m.profile.family})`),
     store: config.redis.url ? "redis" : "memory",
+    slack: config.slack ? (config.slack.appToken ? "socket mode" : "http") : "off",
     port: config.port,
   };
 }

@@ -105,4 +105,37 @@ describe("loadConfig", () => {
     assert.doesNotMatch(scrub("connect redis://:s3cr3t-pass@cache:6379/0"), /s3cr3t-pass/);
     assert.doesNotMatch(scrub("password s3cr3t-pass"), /s3cr3t-pass/);
   });
+
+  it("turns Slack on with its token, and names what is missing or malformed", () => {
+    assert.equal(loadConfig(azure).slack, undefined);
+    const http = loadConfig({
+      ...azure,
+      SLACK_BOT_TOKEN: "xoxb-1-2",
+      SLACK_SIGNING_SECRET: "s3cret",
+      SLACK_SETTINGS_ADMINS: "U1, U2",
+    });
+    assert.deepEqual(
+      [http.slack?.apiUrl, http.slack?.streaming, http.slack?.command, http.slack?.settingsAdmins],
+      ["https://slack.com/api/", "auto", "/aibot", ["U1", "U2"]],
+    );
+    assert.equal(
+      loadConfig({ ...azure, SLACK_BOT_TOKEN: "xoxb-1", SLACK_APP_TOKEN: "xapp-1" }).slack?.appToken,
+      "xapp-1",
+    );
+    const text = problemsOf({
+      ...azure,
+      SLACK_BOT_TOKEN: "xoxp-user-token",
+      SLACK_APP_TOKEN: "nope",
+      SLACK_STREAMING: "sometimes",
+      SLACK_COMMAND: "aibot",
+    }).join("\n");
+    assert.match(text, /SLACK_BOT_TOKEN must be a bot token starting with xoxb-/);
+    assert.match(text, /SLACK_APP_TOKEN must be an app-level token starting with xapp-/);
+    assert.match(text, /SLACK_STREAMING must be one of: auto, native, update/);
+    assert.match(text, /SLACK_COMMAND must be a slash command such as \/aibot/);
+    assert.match(
+      problemsOf({ ...azure, SLACK_BOT_TOKEN: "xoxb-1" }).join("\n"),
+      /SLACK_SIGNING_SECRET is required/,
+    );
+  });
 });
