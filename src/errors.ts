@@ -17,6 +17,7 @@ export type ErrorCode =
   | "sink_rate_limited"
   | "sink_failed"
   | "shutting_down"
+  | "stopped_by_user"
   | "internal";
 
 export interface BotErrorDetails {
@@ -62,5 +63,16 @@ export class SinkRateLimitedError extends BotError {
     super("sink_rate_limited", message, { retryAfterSeconds: Math.ceil(retryAfterMs / 1000) }, options);
     this.name = "SinkRateLimitedError";
     this.retryAfterMs = retryAfterMs;
+  }
+}
+
+/**
+ * Thrown by a reply sink when the user stopped the answer (Teams' Stop button, Slack's stop on a
+ * stream): ReplyStream sends nothing more and the engine keeps only what was shown.
+ */
+export class ReplyStoppedError extends BotError {
+  constructor(message = "the user stopped the reply", options?: { cause?: unknown }) {
+    super("stopped_by_user", message, {}, options);
+    this.name = "ReplyStoppedError";
   }
 }

@@ -3,6 +3,7 @@
 // native streaming is unavailable, refused, or expires mid-answer it posts and edits instead
 // (chat.postMessage + chat.update), continuing on the same message. SLACK_STREAMING=update forces
 // post-and-edit with classic mrkdwn text, for workspaces without Markdown message support.
+import { ReplyStoppedError } from "../../src/errors.js";
 import type { Logger } from "../../src/log.js";
 import type { MessageHandle, ReplyEnd, ReplySink, SinkLimits } from "../../src/reply/types.js";
 import { isSlackError, type SlackApi } from "./api.js";
@@ -52,8 +53,6 @@ interface SlackMessage extends MessageHandle {
   streaming: boolean;
   /** Markdown the message shows so far (for appendStream deltas). */
   sent: string;
-  /** The user pressed stop: say nothing more in this message. */
-  stoppedByUser: boolean;
 }
 
 export class SlackReplySink implements ReplySink {
@@ -72,7 +71,6 @@ export class SlackReplySink implements ReplySink {
    */
   private pending: SlackMessage | undefined;
   /** The user pressed stop on a message of this reply: nothing more is shown, in it or after it. */
-  private stoppedByUser = false;
 
   constructor(
     api: SlackApi,
@@ -110,15 +108,10 @@ export class SlackReplySink implements ReplySink {
       }
     }
     const ts = await this.postMessage({ text: THINKING_PLACEHOLDER });
-    this.pending = { id: ts, streaming: false, sent: "", stoppedByUser: false };
+    this.pending = { id: ts, streaming: false, sent: "" };
   }
 
   async post(text: string, final: boolean, end?: ReplyEnd): Promise<MessageHandle> {
-    // After a stop the answer goes on (the engine does not know): later messages stay unposted.
-    if (this.stoppedByUser) {
-      const unposted: SlackMessage = { id: "", streaming: false, sent: text, stoppedByUser: true };
-      return unposted;
-    }
     const pending = this.pending;
     if (pending) {
       // Cleared only once the edit worked: a failed (e.g. 429) edit is retried on the same message.
@@ -141,14 +134,12 @@ export class SlackReplySink implements ReplySink {
       id: await this.postMessage(this.render(text, final, end)),
       streaming: false,
       sent: text,
-      stoppedByUser: false,
     };
     return message;
   }
 
   async update(handle: MessageHandle, text: string, final: boolean, end?: ReplyEnd): Promise<void> {
     const message = handle as SlackMessage;
-    if (message.stoppedByUser) return;
     if (!message.streaming) return this.updatePlain(message, text, final, end);
 
     try {
@@ -181,10 +172,9 @@ export class SlackReplySink implements ReplySink {
         return this.updatePlain(message, text, final, end);
       }
       if (isSlackError(err, "stopped_by_user")) {
-        message.stoppedByUser = true;
+        // The user pressed stop: ReplyStream sends nothing more, the engine keeps what was shown.
         message.streaming = false;
-        this.stoppedByUser = true;
-        return;
+        throw new ReplyStoppedError("the user stopped the stream", { cause: err });
       }
       throw err;
     }
@@ -209,7 +199,7 @@ export class SlackReplySink implements ReplySink {
         recipient_user_id: this.target.recipientUserId,
         recipient_team_id: this.target.recipientTeamId,
       });
-      return { id: result.ts, streaming: true, sent: text, stoppedByUser: false };
+      return { id: result.ts, streaming: true, sent: text };
     } catch (err) {
       if (this.mode === "auto" && isSlackError(err) && NATIVE_UNAVAILABLE.has(err.slackError)) {
         this.logger.info(

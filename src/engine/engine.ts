@@ -175,8 +175,10 @@ export class Engine {
       const history = [...(message.priorContext ?? []), ...stored];
 
       const started = this.clock.now();
-      const result = await this.complete(message, settings, history, reply, signal, log);
+      const completed = await this.complete(message, settings, history, reply, signal, log);
       await reply.finish();
+      // Stopped by the user (possibly during the last update): remember only what they saw.
+      const result = reply.stoppedByUser ? { ...completed, text: reply.visibleText } : completed;
       metrics.llmDuration.observe((this.clock.now() - started) / 1000);
 
       const encoding = settings.model.profile.encoding;
@@ -270,6 +272,16 @@ export class Engine {
             if (text === "") this.deps.metrics.llmFirstToken.observe((this.clock.now() - sent) / 1000);
             text += event.text;
             reply.push(event.text);
+            if (reply.stoppedByUser) {
+              // The user pressed stop: stop reading (and paying for) the answer; keep what was shown.
+              log.info("the user stopped the answer");
+              return {
+                text: reply.visibleText,
+                promptTokens: budget.promptTokens,
+                userTokens: budget.userTokens,
+                dropped: budget.dropped,
+              };
+            }
           } else {
             if (text.trim() === "")
               reply.push(event.finishReason === "length" ? EMPTY_AT_LIMIT_NOTE : EMPTY_ANSWER_NOTE);

@@ -1,4 +1,4 @@
-import { BotError, SinkRateLimitedError } from "../errors.js";
+import { BotError, ReplyStoppedError, SinkRateLimitedError } from "../errors.js";
 import { type Logger, silentLogger } from "../log.js";
 import { systemClock } from "./clock.js";
 import { appendWithin, splitText } from "./split.js";
@@ -101,6 +101,8 @@ export class ReplyStream {
   #failure: string | undefined;
   #finalError: unknown;
   #outcome: "finished" | "failed" | undefined;
+  /** The user stopped the reply: nothing more is sent, what was shown stays. */
+  #stopped = false;
   #warnedLatePush = false;
   #detachSignal: (() => void) | undefined;
   readonly #stats: ReplyStats;
@@ -152,6 +154,11 @@ export class ReplyStream {
     return this.#text.slice(0, end);
   }
 
+  /** True once the sink said the user stopped the reply; push, finish and fail then do nothing. */
+  get stoppedByUser(): boolean {
+    return this.#stopped;
+  }
+
   /** Messages posted so far. */
   get messageCount(): number {
     return this.#messages.filter((m) => m.handle !== undefined).length;
@@ -174,7 +181,7 @@ export class ReplyStream {
 
   /** Appends a text delta. Synchronous and cheap; sink calls happen on the pump. */
   push(delta: string): void {
-    if (delta === "") return;
+    if (delta === "" || this.#stopped) return;
     if (this.#finishing || this.#failure !== undefined) {
       if (!this.#warnedLatePush) this.#log.warn("text pushed after finish() or fail(); ignored");
       this.#warnedLatePush = true;
@@ -195,7 +202,7 @@ export class ReplyStream {
    * and BotError("internal") when no text was pushed (the caller should use fail() instead).
    */
   async finish(): Promise<void> {
-    if (this.#failure === undefined && !this.#finishing) {
+    if (this.#failure === undefined && !this.#finishing && !this.#stopped) {
       if (isBlank(this.#text)) throw new BotError("internal", "reply finished without any text");
       this.#finishing = true;
       this.#wakeUp();
@@ -203,6 +210,7 @@ export class ReplyStream {
     }
     await this.#drain();
     this.#completed();
+    if (this.#stopped) return;
     if (this.#outcome === "finished" && this.#finalError === undefined) return;
     if (this.#outcome === "failed") throw new BotError("internal", "reply was failed while finishing");
     throw new BotError(
@@ -219,6 +227,7 @@ export class ReplyStream {
    */
   async fail(userMessage: string): Promise<void> {
     try {
+      if (this.#stopped) return; // the user stopped it: what they saw stays as it is
       if (this.#outcome !== undefined) {
         this.#log.warn({ outcome: this.#outcome }, "fail() after the reply was completed; ignored");
         return;
@@ -316,6 +325,7 @@ export class ReplyStream {
 
   /** The next sink call to make, or undefined when there is nothing to do now. */
   #nextStep(): Step | undefined {
+    if (this.#stopped) return undefined;
     // Nothing reached the user: the failure message alone replaces whatever was pending.
     if (this.#failure !== undefined && !this.#messages.some((m) => m.handle)) {
       this.#messages = [this.#live];
@@ -397,6 +407,12 @@ export class ReplyStream {
   }
 
   #callFailed(step: Step, err: unknown): void {
+    if (err instanceof ReplyStoppedError) {
+      this.#stopped = true;
+      this.#outcome = "finished";
+      this.#log.info("the user stopped the reply");
+      return;
+    }
     const { message } = step;
     const now = this.#clock.now();
     const rateLimited = err instanceof SinkRateLimitedError;

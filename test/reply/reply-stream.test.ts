@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { BotError, isBotError } from "../../src/errors.js";
+import { BotError, isBotError, ReplyStoppedError } from "../../src/errors.js";
 import {
   FINAL_ATTEMPTS,
   MAX_CONSECUTIVE_UPDATE_FAILURES,
@@ -547,5 +547,24 @@ describe("ReplyStream: shutdown signal", () => {
     await clock.run(stream.finish());
     assert.equal(listeners, 0);
     assert.deepEqual(sink.messages, [{ id: "m1", text: stream.text, final: true }]);
+  });
+});
+
+describe("ReplyStream: the user stops the reply", () => {
+  it("sends nothing more, keeps what was shown, and finishes quietly", async () => {
+    const { clock, sink, stream } = setup();
+    sink.failOn(3, new ReplyStoppedError());
+    await streamTokens(clock, stream, 30, 100); // post, update, then the stop on the 3rd call
+    const callsAtStop = postsAndUpdates(sink).length;
+    assert.equal(stream.stoppedByUser, true);
+    const shown = sink.messages[0]?.text ?? "";
+    assert.equal(stream.visibleText, shown, "what the user saw");
+    assert.ok(shown.length > 0 && shown.length < stream.text.length);
+
+    stream.push("more text after the stop");
+    await stream.finish();
+    await stream.fail("should not be shown");
+    await clock.advance(10_000);
+    assert.equal(postsAndUpdates(sink).length, callsAtStop, "no call after the stop");
   });
 });

@@ -316,8 +316,7 @@ describe("Slack streaming", { concurrency: true }, () => {
       assert.ok(later.length <= 1, "at most one call learns of the stop");
       assert.ok(later.every((c) => c.body.error === "stopped_by_user"));
 
-      // History: the engine does not learn of the stop, so it records the whole answer the model
-      // wrote, not what the user saw; a follow-up in the thread sends that back to the model.
+      // History keeps what the user saw, not what the model would have gone on to write.
       const followUp = h.slack.seedMessage({ channel: CHANNEL, user: ALICE, text: "thanks", threadTs: root });
       await h.sendEvent(
         messageEvent({ user: ALICE, channel: CHANNEL, ts: followUp, threadTs: root, text: "thanks" }),
@@ -328,7 +327,7 @@ describe("Slack streaming", { concurrency: true }, () => {
         prompt.messages.slice(1).map((m) => [m.role, m.content]),
         [
           ["user", "greek letters"],
-          ["assistant", answer],
+          ["assistant", shownAtStop],
           ["user", "thanks"],
         ],
       );
