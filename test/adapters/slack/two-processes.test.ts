@@ -65,6 +65,8 @@ describe("Slack with two bot processes", () => {
     await b.sendEvent(
       messageEvent({ user: ALICE, channel: CHANNEL, ts: second, threadTs: root, text: "second" }),
     );
+    // "third" arrives at the other process while "second" is being answered.
+    await waitFor(() => llm.requests.length === 2, 3_000, "the second turn to reach the model");
     await a.sendEvent(
       messageEvent({ user: ALICE, channel: CHANNEL, ts: third, threadTs: root, text: "third" }),
     );
