@@ -70,7 +70,6 @@ export class SlackReplySink implements ReplySink {
    * retried post neither leaves it behind nor shows the answer twice.
    */
   private pending: SlackMessage | undefined;
-  /** The user pressed stop on a message of this reply: nothing more is shown, in it or after it. */
 
   constructor(
     api: SlackApi,

@@ -179,7 +179,9 @@ export async function startSocketModeDouble(options: SocketModeDoubleOptions): P
         res.writeHead(200, { "content-type": "application/json; charset=utf-8" });
         res.end(JSON.stringify(body));
       };
-      if (req.method !== "POST") return answer({ ok: false, error: "invalid_request_method" });
+      // Errors from the method's docs (insecure_request: not a POST); a bot or user token in place of
+      // the app-level one answers not_allowed_token_type, Slack's error for a wrong kind of token.
+      if (req.method !== "POST") return answer({ ok: false, error: "insecure_request" });
       if (!token) return answer({ ok: false, error: "not_authed" });
       if (!token.startsWith("xapp-")) return answer({ ok: false, error: "not_allowed_token_type" });
       if (token !== appToken) return answer({ ok: false, error: "invalid_auth" });
@@ -226,7 +228,7 @@ export async function startSocketModeDouble(options: SocketModeDoubleOptions): P
     };
     if (url.pathname !== "/link/" || typeof key !== "string") return refuse("404 Not Found");
     if (req.headers["sec-websocket-version"] !== "13") return refuse("426 Upgrade Required");
-    // A ticket works once, as Slack's URLs do.
+    // Each URL from apps.connections.open is for one connection: here a ticket works once.
     if (!tickets.delete(ticket)) return refuse("401 Unauthorized");
     const accept = createHash("sha1").update(`${key}${WS_GUID}`).digest("base64");
     socket.write(
@@ -234,7 +236,7 @@ export async function startSocketModeDouble(options: SocketModeDoubleOptions): P
         `Sec-WebSocket-Accept: ${accept}\r\n\r\n`,
     );
     opened += 1;
-    const connection = accept_(socket, opened);
+    const connection = attach(socket, opened);
     live.add(connection);
     connection.send({
       type: "hello",
@@ -250,7 +252,7 @@ export async function startSocketModeDouble(options: SocketModeDoubleOptions): P
   });
 
   /** Frames in and out of one upgraded socket. */
-  function accept_(socket: Duplex, id: number): Connection {
+  function attach(socket: Duplex, id: number): Connection {
     let buffered = Buffer.alloc(0);
     let fragments: Buffer[] = [];
     let fragmentOpcode = 0;
