@@ -25,7 +25,7 @@ describe("shutdown", () => {
       AZURE_OPENAI_DEPLOYMENT: "gpt-4o",
       REDIS_URL: `${process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379"}/3`,
       REDIS_KEY_PREFIX: `test:app:${randomUUID()}:`,
-      SHUTDOWN_TIMEOUT_MS: "300",
+      SHUTDOWN_TIMEOUT_MS: "1500",
     });
     const core = await createCore(config, silentLogger, { metrics: createMetrics() });
     const server = createHttpServer(core, 0);
@@ -34,7 +34,7 @@ describe("shutdown", () => {
 
     // One reply finishes within the grace period, one never would.
     double.script(
-      { kind: "stream", pieces: ["quick ", "answer"], delayMs: 50 },
+      { kind: "stream", pieces: ["quick ", "answer"], delayMs: 10 },
       { kind: "hang", pieces: ["Half"] },
     );
     const quick = new RecordingSink(systemClock, { limits: { minIntervalMs: 5 } });
