@@ -135,6 +135,29 @@ const EnvSchema = z.object({
   SLACK_SETTINGS_ADMINS: optionalString,
   SLACK_ALLOWED_BOTS: optionalString,
 
+  MicrosoftAppId: z.preprocess(
+    (v) => (v === "" ? undefined : v),
+    z
+      .string()
+      .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, {
+        error: "must be the bot's Microsoft App ID, a GUID such as 00000000-0000-0000-0000-000000000000",
+      })
+      .optional(),
+  ),
+  MicrosoftAppPassword: optionalString,
+  MicrosoftAppType: z.preprocess(
+    (v) => (v === "" || v === undefined ? "MultiTenant" : v),
+    z.enum(["MultiTenant", "SingleTenant", "UserAssignedMSI"], {
+      error: "must be one of: MultiTenant, SingleTenant, UserAssignedMSI",
+    }),
+  ),
+  MicrosoftAppTenantId: optionalString,
+  TEAMS_ENABLED: z.preprocess(
+    (v) => (v === "" ? undefined : v === undefined ? undefined : String(v).toLowerCase()),
+    z.enum(["true", "false", "on", "off", "1", "0", "yes", "no"], { error: "must be true or false" }).optional(),
+  ),
+  TEAMS_SETTINGS_ADMINS: optionalString,
+
   PORT: int(1, 65_535, 3978),
   LOG_LEVEL: z.preprocess(
     (v) => (v === "" || v === undefined ? "info" : String(v).toLowerCase()),
@@ -174,8 +197,20 @@ export interface SlackConfig {
   allowedBots: string[];
 }
 
+export interface TeamsConfig {
+  /** Empty: Bot Framework authentication is off (local emulators only). */
+  appId: string;
+  appPassword?: string;
+  appType: "MultiTenant" | "SingleTenant" | "UserAssignedMSI";
+  tenantId?: string;
+  /** AAD object ids or Teams user ids allowed to change channel and tenant-wide settings. */
+  settingsAdmins: string[];
+}
+
 export interface Config {
   llm: LlmEndpointConfig;
+  /** Present when Teams is on (MicrosoftAppId set, or TEAMS_ENABLED=true for a local emulator). */
+  teams?: TeamsConfig;
   /** Present when Slack is configured (SLACK_BOT_TOKEN set). */
   slack?: SlackConfig;
   /** Models a conversation may pick; the first is the default. */
@@ -236,6 +271,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     );
   }
   const slack = slackConfig(e, problems);
+  const teams = teamsConfig(e, problems);
   if (problems.length > 0 || !endpoint || !defaultModel) throw new ConfigError(problems);
 
   return {
@@ -253,6 +289,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxRetryWaitMs: e.LLM_MAX_RETRY_WAIT_MS,
     },
     slack,
+    teams,
     models: allowedModels(defaultModel, e.LLM_ALLOWED_MODELS),
     defaults: {
       systemPrompt: e.SYSTEM_PROMPT ?? DEFAULT_SYSTEM_PROMPT,
@@ -283,11 +320,6 @@ function slackConfig(e: Env, problems: string[]): SlackConfig | undefined {
       "SLACK_SIGNING_SECRET is required for Slack over HTTP (Basic Information > App Credentials), or set SLACK_APP_TOKEN for Socket Mode",
     );
   }
-  const list = (v: string | undefined) =>
-    (v ?? "")
-      .split(",")
-      .map((s) => s.trim())
-      .filter(Boolean);
   return {
     botToken: e.SLACK_BOT_TOKEN,
     signingSecret: e.SLACK_SIGNING_SECRET,
@@ -295,9 +327,35 @@ function slackConfig(e: Env, problems: string[]): SlackConfig | undefined {
     apiUrl: e.SLACK_API_URL.endsWith("/") ? e.SLACK_API_URL : `${e.SLACK_API_URL}/`,
     streaming: e.SLACK_STREAMING,
     command: e.SLACK_COMMAND,
-    settingsAdmins: list(e.SLACK_SETTINGS_ADMINS),
-    allowedBots: list(e.SLACK_ALLOWED_BOTS),
+    settingsAdmins: listOf(e.SLACK_SETTINGS_ADMINS),
+    allowedBots: listOf(e.SLACK_ALLOWED_BOTS),
   };
+}
+
+function teamsConfig(e: Env, problems: string[]): TeamsConfig | undefined {
+  const enabled = e.TEAMS_ENABLED === undefined ? e.MicrosoftAppId !== undefined : truthy(e.TEAMS_ENABLED);
+  if (!enabled) return undefined;
+  const appId = e.MicrosoftAppId ?? "";
+  if (appId && e.MicrosoftAppType !== "UserAssignedMSI" && !e.MicrosoftAppPassword) {
+    problems.push("MicrosoftAppPassword is required with MicrosoftAppId (the bot's client secret), unless MicrosoftAppType is UserAssignedMSI");
+  }
+  if (appId && e.MicrosoftAppType !== "MultiTenant" && !e.MicrosoftAppTenantId) {
+    problems.push(`MicrosoftAppTenantId is required with MicrosoftAppType=${e.MicrosoftAppType} (your Microsoft Entra tenant id)`);
+  }
+  return {
+    appId,
+    appPassword: e.MicrosoftAppPassword,
+    appType: e.MicrosoftAppType,
+    tenantId: e.MicrosoftAppTenantId,
+    settingsAdmins: listOf(e.TEAMS_SETTINGS_ADMINS),
+  };
+}
+
+function listOf(v: string | undefined): string[] {
+  return (v ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 function endpointKind(e: Env, problems: string[]): EndpointKind {
@@ -356,6 +414,7 @@ export function describeConfig(config: Config): Record<string, unknown> {
     models: config.models.map((m) => `${m.name} (${m.profile.family})`),
     store: config.redis.url ? "redis" : "memory",
     slack: config.slack ? (config.slack.appToken ? "socket mode" : "http") : "off",
+    teams: config.teams ? (config.teams.appId ? config.teams.appType : "auth off (emulator)") : "off",
     port: config.port,
   };
 }

@@ -5,15 +5,17 @@ import { createLogger } from "./log.js";
 import { loadConfigOrExit } from "./startup.js";
 
 const PLATFORM_HELP = `No chat platform is configured, so there is nothing to serve yet.
-Set:
+Set one or both:
   - Slack: SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN for Socket Mode);
     create the app from manifest/slack/ as README.md ("Slack") explains.
-Microsoft Teams support is being added. To try the bot in your terminal: npm run chat`;
+  - Microsoft Teams: MicrosoftAppId, MicrosoftAppPassword, MicrosoftAppType, MicrosoftAppTenantId;
+    build the app package with npm run package:teams, as README.md ("Microsoft Teams") explains.
+To try the bot in your terminal instead: npm run chat`;
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const logger = createLogger(config.logLevel);
-  if (!config.slack) {
+  if (!config.slack && !config.teams) {
     process.stderr.write(`${PLATFORM_HELP}\n`);
     process.exit(1);
   }
@@ -27,6 +29,11 @@ async function main(): Promise<void> {
     const slack = await startSlack({ core, config: config.slack, server });
     platforms.push(config.slack.appToken ? "slack (socket mode)" : "slack");
     stops.push(() => slack.stop());
+  }
+  if (config.teams) {
+    const { startTeams } = await import("../adapters/teams/teams-app.js");
+    startTeams({ core, config: config.teams, server });
+    platforms.push("teams");
   }
   const port = await server.listen();
   logger.info({ ...describeConfig(config), port, platforms }, "bot started");

@@ -8,7 +8,8 @@ import { parseCommand } from "../../src/commands/parse.js";
 import type { SlackConfig } from "../../src/config.js";
 import type { IncomingMessage } from "../../src/engine/types.js";
 import { systemClock } from "../../src/reply/clock.js";
-import type { Clock, MessageHandle, ReplySink } from "../../src/reply/types.js";
+import { CaptureSink } from "../../src/reply/capture-sink.js";
+import type { Clock } from "../../src/reply/types.js";
 import type { HttpServer } from "../../src/server.js";
 import { encodeThreadKey } from "../../src/store/keys.js";
 import { SlackApi } from "./api.js";
@@ -303,17 +304,4 @@ function incoming(
     canChangeConversation: rights.conversation,
     canChangeWorkspace: rights.workspace,
   };
-}
-
-/** Collects a command's answer so the slash command can show it as an ephemeral reply. */
-class CaptureSink implements ReplySink {
-  readonly limits = { maxChars: 12_000, minIntervalMs: 0 };
-  text = "";
-  async post(text: string): Promise<MessageHandle> {
-    this.text = text;
-    return { id: "ephemeral" };
-  }
-  async update(_message: MessageHandle, text: string): Promise<void> {
-    this.text = text;
-  }
 }

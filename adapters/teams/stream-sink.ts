@@ -1,0 +1,145 @@
+// Native streaming in Teams personal (1:1) chats: an informative update while waiting, then
+// `typing` updates each holding the whole text so far (one at a time, at most about one a second),
+// then a final `message` that carries the AI label and the feedback loop. A stream must end within
+// two minutes: a longer answer ends its stream with the text so far and goes on in a follow-up
+// message that is edited in place.
+import type { Activity } from "botframework-schema";
+import type { Clock, MessageHandle, ReplyEnd, ReplySink, SinkLimits } from "../../src/reply/types.js";
+import { aiLabelEntity, FEEDBACK_CHANNEL_DATA } from "./ai-message.js";
+import type { TeamsConversation } from "./conversation.js";
+
+/** Teams accepts about one streaming update per second; a little more keeps clear of the edge. */
+export const TEAMS_STREAM_INTERVAL_MS = 1_100;
+/** Teams ends a stream that lasts longer than two minutes. */
+export const TEAMS_STREAM_MAX_MS = 120_000;
+/** Streams are closed this long before Teams' limit, so the final message is never refused. */
+const STREAM_END_MARGIN_MS = 10_000;
+/** A Teams message holds about 28 KB; keep each answer message well inside it. */
+export const TEAMS_MESSAGE_MAX_CHARS = 15_000;
+const INFORMATIVE_TEXT = "Thinking…";
+
+interface StreamMessage {
+  /** The stream id (= the message's id in Teams). */
+  id: string;
+  /** Set while the message is a live stream. */
+  streamId: string | undefined;
+  sequence: number;
+  startedAt: number;
+  /** The text the stream shows now. */
+  shownText?: string;
+  /** After the two-minute cut: the text the stream ended with, and the follow-up message. */
+  frozen?: string;
+  followUpId?: string;
+}
+
+export class TeamsStreamSink implements ReplySink {
+  readonly limits: SinkLimits;
+  private readonly conversation: TeamsConversation;
+  private readonly clock: Clock;
+  private readonly maxStreamMs: number;
+  /** A stream opened by begin() that the first post() takes over. */
+  private opened: StreamMessage | undefined;
+
+  constructor(conversation: TeamsConversation, clock: Clock, timeScale = 1) {
+    this.conversation = conversation;
+    this.clock = clock;
+    this.maxStreamMs = Math.max(1, (TEAMS_STREAM_MAX_MS - STREAM_END_MARGIN_MS) * timeScale);
+    this.limits = {
+      maxChars: TEAMS_MESSAGE_MAX_CHARS,
+      minIntervalMs: Math.max(1, Math.round(TEAMS_STREAM_INTERVAL_MS * timeScale)),
+    };
+  }
+
+  async begin(): Promise<void> {
+    const message = this.newStream();
+    message.streamId = await this.conversation.send(this.typing(message, "informative", INFORMATIVE_TEXT));
+    this.opened = message;
+  }
+
+  async post(text: string, final: boolean, end?: ReplyEnd): Promise<MessageHandle> {
+    const message = this.opened ?? this.newStream();
+    if (final && message.streamId === undefined) {
+      // Nothing streamed yet and nothing will: one plain message (a command's answer, a failure).
+      message.id = await this.conversation.send(this.finalMessage(message, text, end));
+      this.opened = undefined;
+      return message;
+    }
+    await this.update(message, text, final, end);
+    this.opened = undefined;
+    return message;
+  }
+
+  async update(handle: MessageHandle, text: string, final: boolean, end?: ReplyEnd): Promise<void> {
+    const message = handle as StreamMessage;
+    if (message.frozen !== undefined) return this.updateFollowUp(message, text, final, end);
+    if (!final && this.clock.now() - message.startedAt >= this.maxStreamMs) {
+      // Two minutes are nearly up: end the stream with what it shows; the rest follows.
+      const sofar = message.shownText ?? text;
+      await this.conversation.send(this.finalMessage(message, sofar, undefined));
+      message.frozen = sofar;
+      message.streamId = undefined;
+      return this.updateFollowUp(message, text, final, end);
+    }
+    if (final) {
+      await this.conversation.send(this.finalMessage(message, text, end));
+      message.shownText = text;
+      return;
+    }
+    const id = await this.conversation.send(this.typing(message, "streaming", text));
+    message.streamId ??= id;
+    message.id ||= id;
+    message.shownText = text;
+  }
+
+  /** After the stream ended at two minutes: the rest of the answer in one message, edited in place. */
+  private async updateFollowUp(
+    message: StreamMessage,
+    text: string,
+    final: boolean,
+    end?: ReplyEnd,
+  ): Promise<void> {
+    const rest = text.slice((message.frozen ?? "").length).trimStart();
+    if (rest === "" && !final) return;
+    const activity: Partial<Activity> = {
+      type: "message",
+      text: rest || "…",
+      ...(final && end === "answer"
+        ? { entities: [aiLabelEntity()], channelData: FEEDBACK_CHANNEL_DATA }
+        : {}),
+    };
+    if (message.followUpId) await this.conversation.update({ ...activity, id: message.followUpId });
+    else message.followUpId = await this.conversation.send(activity);
+  }
+
+  private newStream(): StreamMessage {
+    return { id: "", streamId: undefined, sequence: 0, startedAt: this.clock.now() };
+  }
+
+  private typing(
+    message: StreamMessage,
+    streamType: "informative" | "streaming",
+    text: string,
+  ): Partial<Activity> {
+    message.sequence += 1;
+    const info = {
+      streamType,
+      streamSequence: message.sequence,
+      ...(message.streamId ? { streamId: message.streamId } : {}),
+    };
+    return { type: "typing", text, entities: [{ type: "streaminfo", ...info }], channelData: info };
+  }
+
+  private finalMessage(message: StreamMessage, text: string, end: ReplyEnd | undefined): Partial<Activity> {
+    const stream = message.streamId ? { streamId: message.streamId, streamType: "final" } : undefined;
+    const answer = end === "answer";
+    return {
+      type: "message",
+      text,
+      entities: [
+        ...(stream ? [{ type: "streaminfo", ...stream }] : []),
+        ...(answer ? [aiLabelEntity()] : []),
+      ],
+      channelData: { ...(stream ?? {}), ...(answer ? FEEDBACK_CHANNEL_DATA : {}) },
+    };
+  }
+}

@@ -1,0 +1,337 @@
+// The Microsoft Teams adapter on botbuilder's CloudAdapter: POST /api/messages on the shared HTTP
+// server. The HTTP request is answered at once and the reply continues proactively, so a slow
+// answer never makes Teams re-send the activity (re-sends are also deduplicated on the activity id
+// in Redis). Every botbuilder import stays under adapters/teams/: it is the one part that would
+// change if the project moved to the Microsoft 365 Agents SDK.
+import type { IncomingMessage as HttpRequest, ServerResponse } from "node:http";
+import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type TurnContext } from "botbuilder";
+import type { Activity } from "botframework-schema";
+import type { Core } from "../../src/app.js";
+import { parseCommand } from "../../src/commands/parse.js";
+import type { TeamsConfig } from "../../src/config.js";
+import type { IncomingMessage } from "../../src/engine/types.js";
+import type { Logger } from "../../src/log.js";
+import { CaptureSink } from "../../src/reply/capture-sink.js";
+import { systemClock } from "../../src/reply/clock.js";
+import type { Clock, ReplySink } from "../../src/reply/types.js";
+import type { HttpServer } from "../../src/server.js";
+import { resolveSettings } from "../../src/settings/resolve.js";
+import { encodeThreadKey } from "../../src/store/keys.js";
+import { TeamsConversation } from "./conversation.js";
+import { feedbackFromInvoke } from "./feedback.js";
+import { TeamsPermissions } from "./permissions.js";
+import { type InboundActivity, routeTeamsActivity, type TeamsTurn } from "./routing.js";
+import { commandsFromSubmit, currentValues, settingsCard } from "./settings-card.js";
+import { TeamsStreamSink } from "./stream-sink.js";
+import { TeamsUpdateSink } from "./update-sink.js";
+
+/** Teams re-sends an activity when the bot is slow to answer; remember ids well past that. */
+export const TEAMS_ACTIVITY_DEDUPE_TTL_S = 60 * 60;
+/** Activities are small; anything larger is not from the Bot Connector. */
+const MAX_BODY_BYTES = 1024 * 1024;
+const TEXT_ONLY_REPLY = "I can only read text for now: please type your question as a message.";
+const NOTHING_CHANGED = "Nothing was changed.";
+
+export interface TeamsAdapterOptions {
+  core: Core;
+  config: TeamsConfig;
+  server: HttpServer;
+  clock?: Clock;
+  /** Multiplies Teams' pacing and rate windows (tests and benchmarks). */
+  timeScale?: number;
+  /** Extra ConfigurationBotFrameworkAuthentication settings (tests point the identity endpoints at a double). */
+  authOverrides?: Record<string, string | boolean>;
+}
+
+export interface TeamsAdapter {
+  /** Resolves when every reply started so far has finished (tests). */
+  idle(): Promise<void>;
+}
+
+/** CloudAdapter with its activity entry point reachable, so the HTTP handling stays ours. */
+class BotAdapter extends CloudAdapter {
+  run(authHeader: string, activity: Activity, logic: (context: TurnContext) => Promise<void>) {
+    return this.processActivity(authHeader, activity, logic);
+  }
+}
+
+export function startTeams(options: TeamsAdapterOptions): TeamsAdapter {
+  const { core, config } = options;
+  const log = core.logger.child({ platform: "teams" });
+  const clock = options.clock ?? systemClock;
+  if (!config.appId) {
+    log.warn(
+      "TEAMS AUTHENTICATION IS OFF: MicrosoftAppId is empty, so /api/messages accepts requests from anyone. Use this only with a local emulator.",
+    );
+  }
+  const auth = new ConfigurationBotFrameworkAuthentication({
+    MicrosoftAppId: config.appId,
+    MicrosoftAppPassword: config.appPassword ?? "",
+    MicrosoftAppType: config.appType,
+    MicrosoftAppTenantId: config.tenantId ?? "",
+    ...options.authOverrides,
+  });
+  const adapter = new BotAdapter(auth);
+  adapter.onTurnError = async (_context, err) => {
+    log.error({ err }, "Teams turn failed");
+  };
+  const permissions = new TeamsPermissions(config.settingsAdmins, log);
+  const running = new Set<Promise<unknown>>();
+  const background = (work: Promise<unknown>) => {
+    const tracked = work
+      .catch((err: unknown) => log.error({ err }, "Teams reply failed"))
+      .finally(() => running.delete(tracked));
+    running.add(tracked);
+  };
+
+  const conversationFor = (context: TurnContext) =>
+    new TeamsConversation({
+      adapter,
+      appId: config.appId,
+      reference: context.activity ? conversationReference(context.activity) : {},
+      budgets: core.store,
+      clock,
+      logger: log,
+      timeScale: options.timeScale,
+    });
+
+  const logic = async (context: TurnContext): Promise<void> => {
+    const activity = context.activity;
+    const decision = routeTeamsActivity(activity as unknown as InboundActivity);
+    if (decision.kind === "ignore") {
+      log.trace({ reason: decision.reason, type: activity.type }, "Teams activity ignored");
+      return;
+    }
+    if (activity.id && !(await firstSeen(activity.id))) {
+      log.debug({ id: activity.id }, "re-sent Teams activity ignored");
+      if (activity.type === "invoke") await invokeOk(context);
+      return;
+    }
+    if (decision.kind === "feedback") {
+      await recordFeedback(decision.turn, activity, decision.value);
+      await invokeOk(context);
+      return;
+    }
+    const conversation = conversationFor(context);
+    const sink: ReplySink =
+      decision.turn.kind === "personal"
+        ? new TeamsStreamSink(conversation, clock, options.timeScale)
+        : new TeamsUpdateSink(conversation, options.timeScale);
+    // Answer the HTTP request now; the reply goes on proactively.
+    background(
+      (async () => {
+        switch (decision.kind) {
+          case "text_only":
+            await sink.post(TEXT_ONLY_REPLY, true);
+            return;
+          case "settings_submit":
+            await submitSettings(decision.turn, decision.values, context, conversation);
+            return;
+          case "answer_if_in_thread":
+          case "answer":
+            await answer(decision.turn, decision.kind === "answer_if_in_thread", context, conversation, sink);
+            return;
+        }
+      })(),
+    );
+  };
+
+  const firstSeen = (id: string) =>
+    core.store.firstSeen(`teams:activity:${id}`, TEAMS_ACTIVITY_DEDUPE_TTL_S).catch((err: unknown) => {
+      log.warn({ err }, "could not check for a re-sent Teams activity; handling it");
+      return true;
+    });
+
+  const answer = async (
+    turn: TeamsTurn,
+    onlyInThread: boolean,
+    context: TurnContext,
+    conversation: TeamsConversation,
+    sink: ReplySink,
+  ) => {
+    const threadKey = threadKeyOf(turn);
+    if (onlyInThread && !(await core.store.isThreadMarked(threadKey).catch(() => false))) return;
+    if (turn.kind === "channel") {
+      await core.store
+        .markThread(threadKey, core.config.history.ttlSeconds)
+        .catch((err: unknown) => log.warn({ err }, "could not mark the thread"));
+    }
+    const command = parseCommand(turn.text);
+    const rights = await rightsFor(
+      turn,
+      context,
+      command?.type === "set" || command?.type === "reset" || command?.type === "show",
+    );
+    if (command?.type === "show" && command.scope === "conversation") {
+      await showSettingsCard(turn, rights.conversation, conversation);
+      return;
+    }
+    await core.engine.handle(incoming(turn, threadKey, rights), sink);
+  };
+
+  const rightsFor = async (turn: TeamsTurn, context: TurnContext, needed: boolean) => {
+    if (!needed) return { conversation: turn.kind !== "channel", workspace: false };
+    return permissions.forTurn(turn, context);
+  };
+
+  const effectiveSettings = async (turn: TeamsTurn) => {
+    const [conversation = {}, workspace = {}] = await core.store.getSettingsMany([
+      scopeOf(turn),
+      `teams:${turn.tenantId}`,
+    ]);
+    return resolveSettings({ conversation, workspace }, core.config.defaults, core.config.models);
+  };
+  const settingsContext = () => ({ allowedModels: core.config.models.map((m) => m.name), dataSources: [] });
+
+  const showSettingsCard = async (turn: TeamsTurn, canChange: boolean, conversation: TeamsConversation) => {
+    const card = settingsCard(await effectiveSettings(turn), settingsContext(), canChange);
+    await conversation.send({ type: "message", attachments: [card as never] });
+  };
+
+  const submitSettings = async (
+    turn: TeamsTurn,
+    values: Record<string, unknown>,
+    context: TurnContext,
+    conversation: TeamsConversation,
+  ) => {
+    const commands = commandsFromSubmit(values, currentValues(await effectiveSettings(turn)));
+    const rights = await permissions.forTurn(turn, context);
+    const answers: string[] = [];
+    for (const text of commands) {
+      const capture = new CaptureSink();
+      await core.engine.handle(incoming({ ...turn, text }, threadKeyOf(turn), rights), capture);
+      answers.push(capture.text);
+    }
+    await conversation.send({
+      type: "message",
+      text: answers.length ? answers.join("\n\n") : NOTHING_CHANGED,
+    });
+  };
+
+  const recordFeedback = async (turn: TeamsTurn, activity: Activity, value: unknown) => {
+    const feedback = feedbackFromInvoke(value);
+    if (!feedback) {
+      log.warn("feedback invoke without a reaction; ignored");
+      return;
+    }
+    await core.store.recordFeedback({
+      platform: "teams",
+      conversationScope: scopeOf(turn),
+      threadKey: threadKeyOf(turn),
+      messageId: activity.replyToId ?? activity.id ?? "unknown",
+      userId: turn.userId,
+      reaction: feedback.reaction,
+      text: feedback.text,
+      at: Date.now(),
+    });
+    core.metrics.feedback.inc({ platform: "teams", reaction: feedback.reaction });
+  };
+
+  options.server.route("POST", "/api/messages", (req, res) => handleHttp(req, res, adapter, logic, log));
+  log.info({ auth: config.appId ? config.appType : "off" }, "Teams adapter started");
+  return {
+    async idle() {
+      while (running.size > 0) await Promise.allSettled([...running]);
+    },
+  };
+}
+
+function threadKeyOf(turn: TeamsTurn): string {
+  return encodeThreadKey({
+    platform: "teams",
+    tenant: turn.tenantId,
+    channel: turn.baseConversationId,
+    thread: turn.thread,
+  });
+}
+
+function scopeOf(turn: TeamsTurn): string {
+  return `teams:${turn.tenantId}:${turn.scopeId}`;
+}
+
+function incoming(
+  turn: TeamsTurn,
+  threadKey: string,
+  rights: { conversation: boolean; workspace: boolean },
+): IncomingMessage {
+  return {
+    id: `${turn.baseConversationId}:${turn.thread}:${Date.now()}`,
+    platform: "teams",
+    threadKey,
+    conversationScope: scopeOf(turn),
+    workspaceScope: `teams:${turn.tenantId}`,
+    userId: turn.userId,
+    text: turn.text,
+    canChangeConversation: rights.conversation,
+    canChangeWorkspace: rights.workspace,
+  };
+}
+
+function conversationReference(activity: Activity) {
+  return {
+    activityId: activity.id,
+    user: activity.from,
+    bot: activity.recipient,
+    conversation: activity.conversation,
+    channelId: activity.channelId,
+    locale: activity.locale,
+    serviceUrl: activity.serviceUrl,
+  };
+}
+
+async function invokeOk(context: TurnContext): Promise<void> {
+  await context.sendActivity({ type: "invokeResponse", value: { status: 200, body: {} } });
+}
+
+async function handleHttp(
+  req: HttpRequest,
+  res: ServerResponse,
+  adapter: BotAdapter,
+  logic: (context: TurnContext) => Promise<void>,
+  log: Logger,
+): Promise<void> {
+  const raw = await readBody(req);
+  if (raw === undefined) return send(res, 413, { error: "body too large" });
+  let activity: Activity;
+  try {
+    activity = JSON.parse(raw) as Activity;
+  } catch {
+    return send(res, 400, { error: "malformed JSON" });
+  }
+  if (!activity || typeof activity !== "object" || typeof activity.type !== "string") {
+    return send(res, 400, { error: "missing activity type" });
+  }
+  const authHeader = String(req.headers.authorization ?? "");
+  try {
+    const invokeResponse = await adapter.run(authHeader, activity, logic);
+    send(res, invokeResponse?.status ?? 200, invokeResponse?.body);
+  } catch (err) {
+    const status = (err as { statusCode?: number }).statusCode;
+    if (status === 401 || (err as Error).name === "AuthenticationError") {
+      log.warn({ reason: (err as Error).message }, "refused an unauthenticated Teams request");
+      return send(res, 401, { error: "unauthorized" });
+    }
+    log.error({ err }, "Teams activity handling failed");
+    send(res, 500, { error: "internal error" });
+  }
+}
+
+async function readBody(req: HttpRequest): Promise<string | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) return undefined;
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  if (res.headersSent) return;
+  if (body === undefined || body === null) {
+    res.writeHead(status).end();
+    return;
+  }
+  res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
+}

@@ -1,0 +1,46 @@
+// Channels and group chats have no native streaming: the answer is posted (in the channel thread,
+// since the conversation id carries `;messageid=`), then edited in place with updateActivity within
+// the per-conversation limits. The finished answer carries the AI label and the feedback loop.
+import type { Activity } from "botframework-schema";
+import type { MessageHandle, ReplyEnd, ReplySink, SinkLimits } from "../../src/reply/types.js";
+import { aiLabelEntity, FEEDBACK_CHANNEL_DATA } from "./ai-message.js";
+import type { TeamsConversation } from "./conversation.js";
+import { TEAMS_MESSAGE_MAX_CHARS } from "./stream-sink.js";
+
+/** One edit per message per second stays far inside 7/s and 60/30 s per conversation. */
+export const TEAMS_EDIT_INTERVAL_MS = 1_000;
+
+export class TeamsUpdateSink implements ReplySink {
+  readonly limits: SinkLimits;
+  private readonly conversation: TeamsConversation;
+
+  constructor(conversation: TeamsConversation, timeScale = 1) {
+    this.conversation = conversation;
+    this.limits = {
+      maxChars: TEAMS_MESSAGE_MAX_CHARS,
+      minIntervalMs: Math.max(1, Math.round(TEAMS_EDIT_INTERVAL_MS * timeScale)),
+    };
+  }
+
+  async begin(): Promise<void> {
+    // "Bot is typing…" until the first words arrive.
+    await this.conversation.send({ type: "typing" });
+  }
+
+  async post(text: string, final: boolean, end?: ReplyEnd): Promise<MessageHandle> {
+    return { id: await this.conversation.send(this.message(text, final, end)) };
+  }
+
+  async update(message: MessageHandle, text: string, final: boolean, end?: ReplyEnd): Promise<void> {
+    await this.conversation.update({ ...this.message(text, final, end), id: message.id });
+  }
+
+  private message(text: string, final: boolean, end: ReplyEnd | undefined): Partial<Activity> {
+    const answer = final && end === "answer";
+    return {
+      type: "message",
+      text,
+      ...(answer ? { entities: [aiLabelEntity()], channelData: FEEDBACK_CHANNEL_DATA } : {}),
+    };
+  }
+}

@@ -1,0 +1,17 @@
+// A sink that only keeps the last text it was given: for command answers an adapter shows its own
+// way (a Slack ephemeral reply, a summary after a Teams card submit).
+import type { MessageHandle, ReplySink } from "./types.js";
+
+export class CaptureSink implements ReplySink {
+  readonly limits = { maxChars: 12_000, minIntervalMs: 0 };
+  text = "";
+
+  async post(text: string): Promise<MessageHandle> {
+    this.text = text;
+    return { id: "captured" };
+  }
+
+  async update(_message: MessageHandle, text: string): Promise<void> {
+    this.text = text;
+  }
+}
