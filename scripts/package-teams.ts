@@ -208,13 +208,17 @@ export function validateManifest(manifest: unknown): string[] {
   }
   const { manifestVersion, $schema } = manifest as Record<string, unknown>;
   if (typeof manifestVersion !== "string" || !/^(\d+\.\d+|devPreview)$/.test(manifestVersion)) {
-    return [`/manifestVersion must be a schema version such as "1.30" (got ${JSON.stringify(manifestVersion)})`];
+    return [
+      `/manifestVersion must be a schema version such as "1.30" (got ${JSON.stringify(manifestVersion)})`,
+    ];
   }
   const validate = schemaValidator(manifestVersion);
   const problems: string[] = [];
   if (!validate(manifest)) {
     for (const error of validate.errors ?? []) {
-      problems.push(`${error.instancePath || "/"} ${error.message ?? "is invalid"} ${JSON.stringify(error.params)}`);
+      problems.push(
+        `${error.instancePath || "/"} ${error.message ?? "is invalid"} ${JSON.stringify(error.params)}`,
+      );
     }
   }
   if (typeof $schema === "string" && !$schema.includes(`/v${manifestVersion}/`)) {
@@ -237,7 +241,11 @@ export interface PngInfo {
 
 /** Size and colour type from a PNG's IHDR chunk (and whether it can be transparent). */
 export function readPngInfo(png: Buffer, name = "image"): PngInfo {
-  if (png.length < 33 || !png.subarray(0, 8).equals(PNG_SIGNATURE) || png.toString("latin1", 12, 16) !== "IHDR") {
+  if (
+    png.length < 33 ||
+    !png.subarray(0, 8).equals(PNG_SIGNATURE) ||
+    png.toString("latin1", 12, 16) !== "IHDR"
+  ) {
     throw new TeamsPackageError(`${name} is not a PNG file`);
   }
   const colorType = png.readUInt8(25);
@@ -256,10 +264,14 @@ function checkIcon(png: Buffer, name: string, size: number, role: string): strin
   const info = readPngInfo(png, name);
   const problems: string[] = [];
   if (info.width !== size || info.height !== size) {
-    problems.push(`${name} (the ${role} icon) must be ${size}x${size} pixels, not ${info.width}x${info.height}`);
+    problems.push(
+      `${name} (the ${role} icon) must be ${size}x${size} pixels, not ${info.width}x${info.height}`,
+    );
   }
   if (role === "outline" && !info.hasTransparency) {
-    problems.push(`${name} (the outline icon) must be white on a transparent background, but it has no alpha`);
+    problems.push(
+      `${name} (the outline icon) must be white on a transparent background, but it has no alpha`,
+    );
   }
   return problems;
 }
@@ -371,7 +383,9 @@ export function packageTeamsApp(options: PackageOptions = {}): PackageResult {
     }
     const file = join(sourceDir, name);
     if (!existsSync(file)) {
-      problems.push(`icons.${role}: ${file} does not exist (node scripts/teams-icons.mjs draws the default icons)`);
+      problems.push(
+        `icons.${role}: ${file} does not exist (node scripts/teams-icons.mjs draws the default icons)`,
+      );
       continue;
     }
     const data = readFileSync(file);

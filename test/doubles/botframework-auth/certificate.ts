@@ -73,7 +73,10 @@ function utcTime(date: Date): Buffer {
 }
 
 function name(commonName: string): Buffer {
-  return tlv(TAG_SEQUENCE, tlv(TAG_SET, tlv(TAG_SEQUENCE, oid(OID_COMMON_NAME), tlv(TAG_UTF8_STRING, Buffer.from(commonName)))));
+  return tlv(
+    TAG_SEQUENCE,
+    tlv(TAG_SET, tlv(TAG_SEQUENCE, oid(OID_COMMON_NAME), tlv(TAG_UTF8_STRING, Buffer.from(commonName)))),
+  );
 }
 
 function extension(id: string, value: Buffer): Buffer {
@@ -113,9 +116,12 @@ export function selfSignedCertificate(
   const now = options.now ?? new Date();
   const notBefore = new Date(now.getTime() - CERT_BACKDATE_MS);
   const notAfter = new Date(now.getTime() + options.validForMs);
-  if (notAfter.getUTCFullYear() > UTC_TIME_LAST_YEAR) throw new Error("certificate validity must end before 2050");
+  if (notAfter.getUTCFullYear() > UTC_TIME_LAST_YEAR)
+    throw new Error("certificate validity must end before 2050");
   const algorithm = tlv(TAG_SEQUENCE, oid(OID_SHA256_WITH_RSA), tlv(TAG_NULL));
-  const serial = createHash("sha256").update(keys.publicKey.export({ type: "spki", format: "der" })).digest();
+  const serial = createHash("sha256")
+    .update(keys.publicKey.export({ type: "spki", format: "der" }))
+    .digest();
   const extensions = [extension(OID_BASIC_CONSTRAINTS, tlv(TAG_SEQUENCE))];
   if (options.hosts?.length) extensions.push(extension(OID_SUBJECT_ALT_NAME, subjectAltNames(options.hosts)));
   const tbs = tlv(

@@ -71,7 +71,11 @@ function base64UrlJson(value: unknown): string {
   return Buffer.from(JSON.stringify(value)).toString("base64url");
 }
 
-export function signJwt(claims: JwtClaims, key: SigningKey, headerOverrides: Partial<JwtHeader> = {}): string {
+export function signJwt(
+  claims: JwtClaims,
+  key: SigningKey,
+  headerOverrides: Partial<JwtHeader> = {},
+): string {
   const header: JwtHeader = { alg: "RS256", kid: key.kid, x5t: key.kid, typ: "JWT", ...headerOverrides };
   const signingInput = `${base64UrlJson(header)}.${base64UrlJson(claims)}`;
   const signature = sign("sha256", Buffer.from(signingInput), key.privateKey);
@@ -105,7 +109,7 @@ export function decodeJwt(token: string): DecodedJwt | undefined {
 /** True when an RS256 token's signature matches the JWK (dates and claims are the caller's to check). */
 export function verifyJwtSignature(token: string, jwk: Pick<Jwk, "kty" | "n" | "e">): boolean {
   const decoded = decodeJwt(token);
-  if (!decoded || decoded.header.alg !== "RS256") return false;
+  if (decoded?.header.alg !== "RS256") return false;
   const publicKey = createPublicKey({ key: { kty: jwk.kty, n: jwk.n, e: jwk.e }, format: "jwk" });
   return verify("sha256", Buffer.from(decoded.signingInput), publicKey, decoded.signature);
 }
