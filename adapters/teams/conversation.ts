@@ -59,11 +59,20 @@ export class TeamsConversation {
 
   private async call(operation: string, logic: (context: TurnContext) => Promise<void>): Promise<void> {
     await this.takeBudget();
+    // The adapter hands errors inside a turn to onTurnError instead of rejecting: catch them here.
+    let failure: unknown;
     try {
-      await this.o.adapter.continueConversationAsync(this.o.appId, this.o.reference, logic);
+      await this.o.adapter.continueConversationAsync(this.o.appId, this.o.reference, async (context) => {
+        try {
+          await logic(context);
+        } catch (err) {
+          failure = err;
+        }
+      });
     } catch (err) {
-      throw this.translate(operation, err);
+      failure = err;
     }
+    if (failure !== undefined) throw this.translate(operation, failure);
   }
 
   private async takeBudget(): Promise<void> {

@@ -39,6 +39,8 @@ export class TeamsStreamSink implements ReplySink {
   private readonly maxStreamMs: number;
   /** A stream opened by begin() that the first post() takes over. */
   private opened: StreamMessage | undefined;
+  /** When the last request of this reply was answered: the next waits a full interval from there. */
+  private lastSentAt = Number.NEGATIVE_INFINITY;
 
   constructor(conversation: TeamsConversation, clock: Clock, timeScale = 1) {
     this.conversation = conversation;
@@ -52,7 +54,7 @@ export class TeamsStreamSink implements ReplySink {
 
   async begin(): Promise<void> {
     const message = this.newStream();
-    message.streamId = await this.conversation.send(this.typing(message, "informative", INFORMATIVE_TEXT));
+    message.streamId = await this.send(this.typing(message, "informative", INFORMATIVE_TEXT));
     this.opened = message;
   }
 
@@ -60,7 +62,7 @@ export class TeamsStreamSink implements ReplySink {
     const message = this.opened ?? this.newStream();
     if (final && message.streamId === undefined) {
       // Nothing streamed yet and nothing will: one plain message (a command's answer, a failure).
-      message.id = await this.conversation.send(this.finalMessage(message, text, end));
+      message.id = await this.send(this.finalMessage(message, text, end));
       this.opened = undefined;
       return message;
     }
@@ -75,17 +77,17 @@ export class TeamsStreamSink implements ReplySink {
     if (!final && this.clock.now() - message.startedAt >= this.maxStreamMs) {
       // Two minutes are nearly up: end the stream with what it shows; the rest follows.
       const sofar = message.shownText ?? text;
-      await this.conversation.send(this.finalMessage(message, sofar, undefined));
+      await this.send(this.finalMessage(message, sofar, undefined));
       message.frozen = sofar;
       message.streamId = undefined;
       return this.updateFollowUp(message, text, final, end);
     }
     if (final) {
-      await this.conversation.send(this.finalMessage(message, text, end));
+      await this.send(this.finalMessage(message, text, end));
       message.shownText = text;
       return;
     }
-    const id = await this.conversation.send(this.typing(message, "streaming", text));
+    const id = await this.send(this.typing(message, "streaming", text));
     message.streamId ??= id;
     message.id ||= id;
     message.shownText = text;
@@ -108,7 +110,22 @@ export class TeamsStreamSink implements ReplySink {
         : {}),
     };
     if (message.followUpId) await this.conversation.update({ ...activity, id: message.followUpId });
-    else message.followUpId = await this.conversation.send(activity);
+    else message.followUpId = await this.send(activity);
+  }
+
+  /**
+   * Sends with Teams' streaming pace kept between this reply's own requests (begin's informative
+   * update included, which ReplyStream does not pace).
+   */
+  private async send(activity: Partial<Activity>): Promise<string> {
+    const waitMs = this.lastSentAt + this.limits.minIntervalMs - this.clock.now();
+    if (waitMs > 0) await this.clock.sleep(waitMs);
+    try {
+      return await this.conversation.send(activity);
+    } finally {
+      // Counted from when the request was answered, so the next one cannot arrive too soon.
+      this.lastSentAt = this.clock.now();
+    }
   }
 
   private newStream(): StreamMessage {

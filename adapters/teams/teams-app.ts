@@ -17,6 +17,7 @@ import type { Clock, ReplySink } from "../../src/reply/types.js";
 import type { HttpServer } from "../../src/server.js";
 import { resolveSettings } from "../../src/settings/resolve.js";
 import { encodeThreadKey } from "../../src/store/keys.js";
+import { CONNECTOR_CLIENT_OPTIONS, keepEntityProperties } from "./botbuilder-fixes.js";
 import { TeamsConversation } from "./conversation.js";
 import { feedbackFromInvoke } from "./feedback.js";
 import { TeamsPermissions } from "./permissions.js";
@@ -31,6 +32,7 @@ export const TEAMS_ACTIVITY_DEDUPE_TTL_S = 60 * 60;
 const MAX_BODY_BYTES = 1024 * 1024;
 const TEXT_ONLY_REPLY = "I can only read text for now: please type your question as a message.";
 const NOTHING_CHANGED = "Nothing was changed.";
+const UNAUTHENTICATED_ERRORS = new Set(["AuthenticationError", "JsonWebTokenError", "TokenExpiredError", "NotBeforeError"]);
 
 export interface TeamsAdapterOptions {
   core: Core;
@@ -64,13 +66,20 @@ export function startTeams(options: TeamsAdapterOptions): TeamsAdapter {
       "TEAMS AUTHENTICATION IS OFF: MicrosoftAppId is empty, so /api/messages accepts requests from anyone. Use this only with a local emulator.",
     );
   }
-  const auth = new ConfigurationBotFrameworkAuthentication({
-    MicrosoftAppId: config.appId,
-    MicrosoftAppPassword: config.appPassword ?? "",
-    MicrosoftAppType: config.appType,
-    MicrosoftAppTenantId: config.tenantId ?? "",
-    ...options.authOverrides,
-  });
+  keepEntityProperties();
+  const auth = new ConfigurationBotFrameworkAuthentication(
+    {
+      MicrosoftAppId: config.appId,
+      MicrosoftAppPassword: config.appPassword ?? "",
+      MicrosoftAppType: config.appType,
+      MicrosoftAppTenantId: config.tenantId ?? "",
+      ...options.authOverrides,
+    },
+    undefined,
+    undefined,
+    undefined,
+    CONNECTOR_CLIENT_OPTIONS,
+  );
   const adapter = new BotAdapter(auth);
   adapter.onTurnError = async (_context, err) => {
     log.error({ err }, "Teams turn failed");
@@ -307,7 +316,8 @@ async function handleHttp(
     send(res, invokeResponse?.status ?? 200, invokeResponse?.body);
   } catch (err) {
     const status = (err as { statusCode?: number }).statusCode;
-    if (status === 401 || (err as Error).name === "AuthenticationError") {
+    // jsonwebtoken's own errors (a forged signature, an expired token) are authentication failures too.
+    if (status === 401 || UNAUTHENTICATED_ERRORS.has((err as Error).name)) {
       log.warn({ reason: (err as Error).message }, "refused an unauthenticated Teams request");
       return send(res, 401, { error: "unauthorized" });
     }

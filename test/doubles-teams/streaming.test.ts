@@ -7,13 +7,13 @@ import { personalConversationId } from "../doubles/teams/activities.js";
 import { inConversation, streamActivity } from "../doubles/teams/botbuilder-client.js";
 import { startConnectorDouble, type TeamsConnectorDouble } from "../doubles/teams/connector-double.js";
 
-/** 1 s pacing becomes 20 ms; 2 min becomes 2.4 s. */
+/** 1 s pacing becomes 20 ms (the lifetime is pinned so a slow machine cannot hit it). */
 const TIME_SCALE = 0.02;
 const PACE_MS = 30;
 
 let double: TeamsConnectorDouble;
 before(async () => {
-  double = await startConnectorDouble({ timeScale: TIME_SCALE });
+  double = await startConnectorDouble({ timeScale: TIME_SCALE, streamLifetimeMs: 60_000 });
 });
 after(() => double.close());
 beforeEach(() => double.reset());
@@ -116,5 +116,5 @@ test("a plain typing indicator is not a stream and shows no message", async () =
     await ctx.sendActivity({ type: "typing" });
   });
   assert.deepEqual(double.visible(conversation.id), []);
-  assert.equal(double.conversations.get(conversation.id)?.typingIndicators, 1);
+  assert.equal(double.conversation(conversation.id)?.typingIndicators, 1);
 });

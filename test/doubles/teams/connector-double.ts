@@ -114,6 +114,8 @@ export async function startConnectorDouble(
       route: route.kind,
       conversationId,
       activityId: "activityId" in route ? route.activityId : undefined,
+      conversationIdHeader: headerValue(req.headers["x-ms-conversation-id"]),
+      authorized: req.headers.authorization !== undefined,
       body: undefined,
       status: 0,
       response: undefined,
@@ -143,29 +145,46 @@ export async function startConnectorDouble(
     if (streaming && conversationId !== undefined) {
       const key = baseConversationId(conversationId);
       const open = inFlight.get(key) ?? 0;
-      if (open > 0)
+      if (open > 0) {
         violation("overlapping-request", "sent before the previous streaming request was answered");
+      }
       inFlight.set(key, open + 1);
       release = () => inFlight.set(key, (inFlight.get(key) ?? 1) - 1);
     }
 
+    try {
+      return handled(await answerFor(method, path, route, body, violation));
+    } catch (error) {
+      release();
+      throw error;
+    }
+  }
+
+  /** Latency, injected failures, unknown routes and rate limits, then the route's own rules. */
+  async function answerFor(
+    method: string,
+    path: string,
+    route: Route,
+    body: Record<string, unknown>,
+    violation: HandlerContext["violation"],
+  ): Promise<Answer> {
     const delay = typeof latency === "function" ? latency(method, path) : latency;
     if (delay > 0) await sleep(delay);
 
     const injected = failures.take(method, path);
     if (injected) {
       if (injected.status === 429) countThrottle(route);
-      return handled({ status: injected.status, body: injected.body, headers: injected.headers });
+      return { status: injected.status, body: injected.body, headers: injected.headers };
     }
     if (route.kind === "unknown") {
       violation("unknown-route", `${method} ${path} is not a Bot Connector route the double models`);
-      return handled(answerError(NOT_FOUND));
+      return answerError(NOT_FOUND);
     }
     if (options.rateLimiting !== false) {
       const decision = limiter.admit(bucketOf(route), budgetKey(route), now());
       if (!decision.allowed) {
         countThrottle(route);
-        return handled(answerError(THROTTLED, { "retry-after": String(decision.retryAfterSeconds) }));
+        return answerError(THROTTLED, { "retry-after": String(decision.retryAfterSeconds) });
       }
     }
 
@@ -184,9 +203,9 @@ export async function startConnectorDouble(
       route.kind === "update" ||
       route.kind === "delete"
     ) {
-      return handled(handleActivityRoute(ctx, route));
+      return handleActivityRoute(ctx, route);
     }
-    return handled(handleMemberRoute(ctx, route));
+    return handleMemberRoute(ctx, route);
   }
 
   function countThrottle(route: Route): void {
@@ -235,6 +254,7 @@ export async function startConnectorDouble(
   const api: TeamsConnectorDouble = Object.assign(double, {
     store,
     conversations: store.conversations,
+    conversation: (conversationId: string) => store.find(conversationId),
     visible: visibleMessages,
     message(conversationId: string, activityId: string) {
       return visibleMessages(conversationId).find((m) => m.id === activityId);
@@ -311,6 +331,10 @@ function budgetKey(route: Route): string {
   if ("teamId" in route) return route.teamId;
   if ("conversationId" in route) return baseConversationId(route.conversationId);
   return "";
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
 }
 
 function readBody(req: IncomingMessage): Promise<string> {

@@ -57,6 +57,10 @@ export interface RecordedCall {
   /** Decoded, ";messageid=" kept. */
   conversationId?: string;
   activityId?: string;
+  /** botbuilder's replyToActivity sends the conversation id in x-ms-conversation-id too. */
+  conversationIdHeader?: string;
+  /** An Authorization header came with the request (off when the bot runs with auth disabled). */
+  authorized: boolean;
   /** The parsed JSON request body (undefined for GET/DELETE). */
   body: unknown;
   status: number;
@@ -77,7 +81,10 @@ export interface TeamsConnectorDouble {
   rateLimited: Record<string, number>;
   /** The model behind visible() and message(). */
   store: ConversationStore;
+  /** Keyed by base id (a channel thread's ";messageid=" suffix removed). */
   conversations: ReadonlyMap<string, Conversation>;
+  /** The conversation of any id, a channel thread's included. */
+  conversation(conversationId: string): Conversation | undefined;
   /** What a Teams user sees in a conversation (a channel id: every thread; a thread id: that thread). */
   visible(conversationId: string): VisibleMessage[];
   message(conversationId: string, activityId: string): VisibleMessage | undefined;

@@ -1,0 +1,84 @@
+// A running bot for Teams tests: the real botbuilder adapter on the shared HTTP server, the Bot
+// Connector double (activities carry its url as serviceUrl), the Azure OpenAI double, a real Redis.
+import { randomUUID } from "node:crypto";
+import { startTeams, type TeamsAdapter } from "../../../adapters/teams/teams-app.js";
+import { type Core, createCore, createHttpServer } from "../../../src/app.js";
+import { loadConfig } from "../../../src/config.js";
+import { type Logger, silentLogger } from "../../../src/log.js";
+import { createMetrics } from "../../../src/metrics.js";
+import type { HttpServer } from "../../../src/server.js";
+import { type AzureOpenAIDouble, DEFAULT_API_KEY, startAzureOpenAIDouble } from "../../doubles/azure-openai.js";
+import { type InboundActivity, type InboundBase, postActivity } from "../../doubles/teams/activities.js";
+import { startConnectorDouble, type TeamsConnectorDouble } from "../../doubles/teams/connector-double.js";
+
+export const BOT_APP_ID = "00000000-0000-0000-0000-0000000000b1";
+const REDIS_URL = `${process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379"}/6`;
+
+export interface TeamsHarness {
+  connector: TeamsConnectorDouble;
+  llm: AzureOpenAIDouble;
+  core: Core;
+  adapter: TeamsAdapter;
+  server: HttpServer;
+  url: string;
+  base: InboundBase;
+  post(activity: InboundActivity, options?: { authorization?: string }): Promise<{ status: number; body: unknown }>;
+  /** Waits until every reply started so far has finished. */
+  settled(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface TeamsHarnessOptions {
+  env?: Record<string, string>;
+  timeScale?: number;
+  logger?: Logger;
+  authOverrides?: Record<string, string | boolean>;
+  connector?: Parameters<typeof startConnectorDouble>[0];
+}
+
+export async function startTeamsHarness(options: TeamsHarnessOptions = {}): Promise<TeamsHarness> {
+  const timeScale = options.timeScale ?? 0.05;
+  const connector = await startConnectorDouble({ timeScale, ...options.connector });
+  const llm = await startAzureOpenAIDouble();
+  const config = loadConfig({
+    AZURE_OPENAI_ENDPOINT: llm.url,
+    AZURE_OPENAI_API_KEY: DEFAULT_API_KEY,
+    AZURE_OPENAI_DEPLOYMENT: "gpt-4o",
+    REDIS_URL,
+    REDIS_KEY_PREFIX: `test:teams:${randomUUID()}:`,
+    TEAMS_ENABLED: "true",
+    ...options.env,
+  });
+  if (!config.teams) throw new Error("Teams not configured");
+  const core = await createCore(config, options.logger ?? silentLogger, { metrics: createMetrics() });
+  const server = createHttpServer(core, 0);
+  const adapter = startTeams({
+    core,
+    config: config.teams,
+    server,
+    timeScale,
+    authOverrides: options.authOverrides,
+  });
+  const url = `http://127.0.0.1:${await server.listen()}/api/messages`;
+  return {
+    connector,
+    llm,
+    core,
+    adapter,
+    server,
+    url,
+    base: { serviceUrl: connector.url, botAppId: config.teams.appId || BOT_APP_ID },
+    post: (activity, o) => postActivity(url, activity, o),
+    async settled() {
+      await new Promise((r) => setTimeout(r, 20));
+      await adapter.idle();
+    },
+    async close() {
+      await server.close();
+      await adapter.idle();
+      await core.store.close();
+      await connector.close();
+      await llm.close();
+    },
+  };
+}
