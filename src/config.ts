@@ -154,7 +154,9 @@ const EnvSchema = z.object({
   MicrosoftAppTenantId: optionalString,
   TEAMS_ENABLED: z.preprocess(
     (v) => (v === "" ? undefined : v === undefined ? undefined : String(v).toLowerCase()),
-    z.enum(["true", "false", "on", "off", "1", "0", "yes", "no"], { error: "must be true or false" }).optional(),
+    z
+      .enum(["true", "false", "on", "off", "1", "0", "yes", "no"], { error: "must be true or false" })
+      .optional(),
   ),
   TEAMS_SETTINGS_ADMINS: optionalString,
 
@@ -337,10 +339,14 @@ function teamsConfig(e: Env, problems: string[]): TeamsConfig | undefined {
   if (!enabled) return undefined;
   const appId = e.MicrosoftAppId ?? "";
   if (appId && e.MicrosoftAppType !== "UserAssignedMSI" && !e.MicrosoftAppPassword) {
-    problems.push("MicrosoftAppPassword is required with MicrosoftAppId (the bot's client secret), unless MicrosoftAppType is UserAssignedMSI");
+    problems.push(
+      "MicrosoftAppPassword is required with MicrosoftAppId (the bot's client secret), unless MicrosoftAppType is UserAssignedMSI",
+    );
   }
   if (appId && e.MicrosoftAppType !== "MultiTenant" && !e.MicrosoftAppTenantId) {
-    problems.push(`MicrosoftAppTenantId is required with MicrosoftAppType=${e.MicrosoftAppType} (your Microsoft Entra tenant id)`);
+    problems.push(
+      `MicrosoftAppTenantId is required with MicrosoftAppType=${e.MicrosoftAppType} (your Microsoft Entra tenant id)`,
+    );
   }
   return {
     appId,

@@ -32,7 +32,12 @@ export const TEAMS_ACTIVITY_DEDUPE_TTL_S = 60 * 60;
 const MAX_BODY_BYTES = 1024 * 1024;
 const TEXT_ONLY_REPLY = "I can only read text for now: please type your question as a message.";
 const NOTHING_CHANGED = "Nothing was changed.";
-const UNAUTHENTICATED_ERRORS = new Set(["AuthenticationError", "JsonWebTokenError", "TokenExpiredError", "NotBeforeError"]);
+const UNAUTHENTICATED_ERRORS = new Set([
+  "AuthenticationError",
+  "JsonWebTokenError",
+  "TokenExpiredError",
+  "NotBeforeError",
+]);
 
 export interface TeamsAdapterOptions {
   core: Core;

@@ -7,7 +7,11 @@ import { loadConfig } from "../../../src/config.js";
 import { type Logger, silentLogger } from "../../../src/log.js";
 import { createMetrics } from "../../../src/metrics.js";
 import type { HttpServer } from "../../../src/server.js";
-import { type AzureOpenAIDouble, DEFAULT_API_KEY, startAzureOpenAIDouble } from "../../doubles/azure-openai.js";
+import {
+  type AzureOpenAIDouble,
+  DEFAULT_API_KEY,
+  startAzureOpenAIDouble,
+} from "../../doubles/azure-openai.js";
 import { type InboundActivity, type InboundBase, postActivity } from "../../doubles/teams/activities.js";
 import { startConnectorDouble, type TeamsConnectorDouble } from "../../doubles/teams/connector-double.js";
 
@@ -22,7 +26,10 @@ export interface TeamsHarness {
   server: HttpServer;
   url: string;
   base: InboundBase;
-  post(activity: InboundActivity, options?: { authorization?: string }): Promise<{ status: number; body: unknown }>;
+  post(
+    activity: InboundActivity,
+    options?: { authorization?: string },
+  ): Promise<{ status: number; body: unknown }>;
   /** Waits until every reply started so far has finished. */
   settled(): Promise<void>;
   close(): Promise<void>;

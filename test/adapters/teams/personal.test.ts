@@ -31,7 +31,11 @@ describe("Teams personal chats", () => {
     assert.equal(messages[0]?.text, "The answer is 42.");
     assert.equal(messages[0]?.aiGenerated, true);
     assert.equal(messages[0]?.feedbackLoop, true);
-    const kinds = h.connector.calls.map((c) => (c.body as { type?: string; channelData?: { streamType?: string } }).channelData?.streamType ?? (c.body as { type?: string }).type);
+    const kinds = h.connector.calls.map(
+      (c) =>
+        (c.body as { type?: string; channelData?: { streamType?: string } }).channelData?.streamType ??
+        (c.body as { type?: string }).type,
+    );
     assert.equal(kinds[0], "informative", "a status first");
     assert.ok(kinds.includes("streaming"));
     assert.equal(kinds.at(-1), "final");
@@ -40,7 +44,10 @@ describe("Teams personal chats", () => {
   });
 
   it("keeps one conversation per chat", async () => {
-    h.llm.setFallback((req) => ({ kind: "stream", pieces: [`re: ${(req.body as ChatBody).messages.at(-1)?.content ?? ""}`] }));
+    h.llm.setFallback((req) => ({
+      kind: "stream",
+      pieces: [`re: ${(req.body as ChatBody).messages.at(-1)?.content ?? ""}`],
+    }));
     const conversationId = personalConversationId();
     await h.post(personalMessage(h.base, { text: "one", conversationId }));
     await h.settled();
@@ -89,8 +96,14 @@ describe("Teams personal chats: limits and the user's Stop", () => {
 
     await h.post(personalMessage(h.base, { text: "thanks", conversationId }));
     await h.settled();
-    const history = (h.llm.requests[1]?.body as ChatBody | undefined)?.messages.slice(1).map((m) => m.content);
-    assert.deepEqual(history, ["count slowly", shownAtStop, "thanks"], "history holds what was shown, not the whole answer");
+    const history = (h.llm.requests[1]?.body as ChatBody | undefined)?.messages
+      .slice(1)
+      .map((m) => m.content);
+    assert.deepEqual(
+      history,
+      ["count slowly", shownAtStop, "thanks"],
+      "history holds what was shown, not the whole answer",
+    );
   });
 
   it("ends a stream before Teams' two-minute limit and continues in a follow-up message", async () => {
