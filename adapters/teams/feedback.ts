@@ -11,7 +11,7 @@ export function feedbackFromInvoke(value: unknown): TeamsFeedback | undefined {
   const v = value as
     | { actionName?: string; actionValue?: { reaction?: string; feedback?: unknown } }
     | undefined;
-  if (!v || v.actionName !== "feedback") return undefined;
+  if (v?.actionName !== "feedback") return undefined;
   const reaction =
     v.actionValue?.reaction === "like"
       ? "positive"

@@ -82,7 +82,10 @@ export function routeTeamsActivity(activity: InboundActivity): TeamsDecision {
   if (value && typeof value === "object" && value.action === SETTINGS_CARD_ACTION) {
     return { kind: "settings_submit", turn, values: value as Record<string, unknown> };
   }
-  const hasAttachments = (activity.attachments ?? []).length > 0;
+  // Teams attaches a text/html copy of every typed message; only other attachments are files or cards.
+  const hasAttachments = (activity.attachments ?? []).some(
+    (a) => (a as { contentType?: string }).contentType !== "text/html",
+  );
   if (turn.text === "") {
     if (hasAttachments) return { kind: "text_only", turn };
     // A bare mention (or an empty message) asks what the bot can do.

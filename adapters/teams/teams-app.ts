@@ -116,7 +116,8 @@ export function startTeams(options: TeamsAdapterOptions): TeamsAdapter {
       log.trace({ reason: decision.reason, type: activity.type }, "Teams activity ignored");
       return;
     }
-    if (activity.id && !(await firstSeen(activity.id))) {
+    // Teams activity ids are message timestamps, unique only within a conversation.
+    if (activity.id && !(await firstSeen(`${activity.conversation?.id ?? ""}:${activity.id}`))) {
       log.debug({ id: activity.id }, "re-sent Teams activity ignored");
       if (activity.type === "invoke") await invokeOk(context);
       return;
@@ -126,7 +127,9 @@ export function startTeams(options: TeamsAdapterOptions): TeamsAdapter {
       await invokeOk(context);
       return;
     }
+    // The turn context is revoked once this handler returns: take what the reply needs now.
     const conversation = conversationFor(context);
+    const fromId = activity.from?.id;
     const sink: ReplySink =
       decision.turn.kind === "personal"
         ? new TeamsStreamSink(conversation, clock, options.timeScale)
@@ -139,11 +142,11 @@ export function startTeams(options: TeamsAdapterOptions): TeamsAdapter {
             await sink.post(TEXT_ONLY_REPLY, true);
             return;
           case "settings_submit":
-            await submitSettings(decision.turn, decision.values, context, conversation);
+            await submitSettings(decision.turn, decision.values, fromId, conversation);
             return;
           case "answer_if_in_thread":
           case "answer":
-            await answer(decision.turn, decision.kind === "answer_if_in_thread", context, conversation, sink);
+            await answer(decision.turn, decision.kind === "answer_if_in_thread", fromId, conversation, sink);
             return;
         }
       })(),
@@ -159,7 +162,7 @@ export function startTeams(options: TeamsAdapterOptions): TeamsAdapter {
   const answer = async (
     turn: TeamsTurn,
     onlyInThread: boolean,
-    context: TurnContext,
+    fromId: string | undefined,
     conversation: TeamsConversation,
     sink: ReplySink,
   ) => {
@@ -173,7 +176,7 @@ export function startTeams(options: TeamsAdapterOptions): TeamsAdapter {
     const command = parseCommand(turn.text);
     const rights = await rightsFor(
       turn,
-      context,
+      fromId,
       command?.type === "set" || command?.type === "reset" || command?.type === "show",
     );
     if (command?.type === "show" && command.scope === "conversation") {
@@ -183,9 +186,9 @@ export function startTeams(options: TeamsAdapterOptions): TeamsAdapter {
     await core.engine.handle(incoming(turn, threadKey, rights), sink);
   };
 
-  const rightsFor = async (turn: TeamsTurn, context: TurnContext, needed: boolean) => {
+  const rightsFor = async (turn: TeamsTurn, fromId: string | undefined, needed: boolean) => {
     if (!needed) return { conversation: turn.kind !== "channel", workspace: false };
-    return permissions.forTurn(turn, context);
+    return permissions.forTurn(turn, fromId);
   };
 
   const effectiveSettings = async (turn: TeamsTurn) => {
@@ -205,11 +208,11 @@ export function startTeams(options: TeamsAdapterOptions): TeamsAdapter {
   const submitSettings = async (
     turn: TeamsTurn,
     values: Record<string, unknown>,
-    context: TurnContext,
+    fromId: string | undefined,
     conversation: TeamsConversation,
   ) => {
     const commands = commandsFromSubmit(values, currentValues(await effectiveSettings(turn)));
-    const rights = await permissions.forTurn(turn, context);
+    const rights = await permissions.forTurn(turn, fromId);
     const answers: string[] = [];
     for (const text of commands) {
       const capture = new CaptureSink();
