@@ -19,7 +19,11 @@ export interface InboundActivity {
   from?: { id?: string; aadObjectId?: string; name?: string };
   recipient?: { id?: string; name?: string };
   conversation?: { id?: string; conversationType?: string; tenantId?: string; isGroup?: boolean };
-  channelData?: { tenant?: { id?: string }; team?: { id?: string }; channel?: { id?: string } };
+  channelData?: {
+    tenant?: { id?: string };
+    team?: { id?: string; aadGroupId?: string };
+    channel?: { id?: string };
+  };
 }
 
 export type ConversationKind = "personal" | "channel" | "groupChat";
@@ -33,8 +37,10 @@ export interface TeamsTurn {
   thread: string;
   userId: string;
   text: string;
-  /** The team's id (channels), for role lookups. */
+  /** The team's id (channels). */
   teamId?: string;
+  /** The team's Microsoft 365 group id (channels), for ownership lookups in Microsoft Graph. */
+  teamAadGroupId?: string;
   /** The settings scope key part: the channel (channels) or the chat. */
   scopeId: string;
 }
@@ -69,6 +75,7 @@ export function routeTeamsActivity(activity: InboundActivity): TeamsDecision {
     userId,
     text: cleanText(activity, botId),
     teamId: activity.channelData?.team?.id,
+    teamAadGroupId: activity.channelData?.team?.aadGroupId,
     scopeId: kind === "channel" ? (activity.channelData?.channel?.id ?? base) : base,
   };
 

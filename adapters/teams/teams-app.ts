@@ -4,6 +4,7 @@
 // in Redis). Every botbuilder import stays under adapters/teams/: it is the one part that would
 // change if the project moved to the Microsoft 365 Agents SDK.
 import type { IncomingMessage as HttpRequest, ServerResponse } from "node:http";
+import type { TokenCredential } from "@azure/identity";
 import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type TurnContext } from "botbuilder";
 import type { Activity } from "botframework-schema";
 import type { Core } from "../../src/app.js";
@@ -20,6 +21,7 @@ import { encodeThreadKey } from "../../src/store/keys.js";
 import { CONNECTOR_CLIENT_OPTIONS, keepEntityProperties } from "./botbuilder-fixes.js";
 import { TeamsConversation } from "./conversation.js";
 import { feedbackFromInvoke } from "./feedback.js";
+import { botCredentials, graphTeamOwnerCheck } from "./graph-owners.js";
 import { TeamsPermissions } from "./permissions.js";
 import { type InboundActivity, routeTeamsActivity, type TeamsTurn } from "./routing.js";
 import { commandsFromSubmit, currentValues, settingsCard } from "./settings-card.js";
@@ -48,6 +50,8 @@ export interface TeamsAdapterOptions {
   timeScale?: number;
   /** Extra ConfigurationBotFrameworkAuthentication settings (tests point the identity endpoints at a double). */
   authOverrides?: Record<string, string | boolean>;
+  /** Microsoft Graph for team ownership (tests point it at a double with their own credential). */
+  graph?: { url?: string; credential?: TokenCredential };
 }
 
 export interface TeamsAdapter {
@@ -89,7 +93,18 @@ export function startTeams(options: TeamsAdapterOptions): TeamsAdapter {
   adapter.onTurnError = async (_context, err) => {
     log.error({ err }, "Teams turn failed");
   };
-  const permissions = new TeamsPermissions(config.settingsAdmins, log);
+  // Team owners are found in Microsoft Graph with the bot's own identity; without an app id (an
+  // emulator) there is none, and only TEAMS_SETTINGS_ADMINS may change channel settings.
+  const graphCredential = options.graph?.credential;
+  const ownerCheck =
+    config.appId || graphCredential
+      ? graphTeamOwnerCheck({
+          credentialFor: graphCredential ? () => graphCredential : botCredentials(config),
+          graphUrl: options.graph?.url,
+          logger: log,
+        })
+      : undefined;
+  const permissions = new TeamsPermissions(config.settingsAdmins, log, ownerCheck);
   const running = new Set<Promise<unknown>>();
   const background = (work: Promise<unknown>) => {
     const tracked = work

@@ -118,7 +118,12 @@ describe("npm run package:teams", () => {
     );
     for (const list of bot.commandLists) assert.deepEqual(list.commands, COMMANDS);
     assert.equal(manifest.name.short, "Azure Chat Bot");
-    assert.equal(manifest.webApplicationInfo, undefined, "a basic bot needs no webApplicationInfo");
+    // Team ownership (who may change a channel's settings) is read from Microsoft Graph with
+    // resource-specific consent, which needs the app's id in webApplicationInfo.
+    assert.equal(manifest.webApplicationInfo.id, manifest.id);
+    assert.deepEqual(manifest.authorization.permissions.resourceSpecific, [
+      { name: "TeamMember.Read.Group", type: "Application" },
+    ]);
   });
 
   it("packs a 192x192 color icon and a 32x32 outline icon", () => {

@@ -1,6 +1,7 @@
 // A running bot for Teams tests: the real botbuilder adapter on the shared HTTP server, the Bot
 // Connector double (activities carry its url as serviceUrl), the Azure OpenAI double, a real Redis.
 import { randomUUID } from "node:crypto";
+import type { TokenCredential } from "@azure/identity";
 import { startTeams, type TeamsAdapter } from "../../../adapters/teams/teams-app.js";
 import { type Core, createCore, createHttpServer } from "../../../src/app.js";
 import { loadConfig } from "../../../src/config.js";
@@ -41,6 +42,7 @@ export interface TeamsHarnessOptions {
   logger?: Logger;
   authOverrides?: Record<string, string | boolean>;
   connector?: Parameters<typeof startConnectorDouble>[0];
+  graph?: { url?: string; credential?: TokenCredential };
 }
 
 export async function startTeamsHarness(options: TeamsHarnessOptions = {}): Promise<TeamsHarness> {
@@ -65,6 +67,7 @@ export async function startTeamsHarness(options: TeamsHarnessOptions = {}): Prom
     server,
     timeScale,
     authOverrides: options.authOverrides,
+    graph: options.graph,
   });
   const url = `http://127.0.0.1:${await server.listen()}/api/messages`;
   return {
