@@ -251,6 +251,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     e.SLACK_BOT_TOKEN,
     e.SLACK_SIGNING_SECRET,
     e.SLACK_APP_TOKEN,
+    e.MicrosoftAppPassword,
   ]) {
     registerSecret(secret);
   }

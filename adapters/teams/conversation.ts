@@ -112,7 +112,7 @@ export class TeamsConversation {
     this.o.logger.warn({ operation, status, code, err }, `Teams ${operation} failed`);
     return new BotError(
       "sink_failed",
-      `Teams ${operation} failed (${status ?? "no status"} ${code ?? ""})`,
+      `Teams ${operation} failed (${[status ?? "no status", code].filter(Boolean).join(" ")})`,
       { status },
       { cause: err },
     );
