@@ -1,20 +1,50 @@
 // Two adjustments to botbuilder 4.23 that the Teams adapter relies on; both are process-wide and
-// applied once, here.
-import type { ConnectorClientOptions } from "botframework-connector";
+// applied once, here. botbuilder is archived upstream, so the versions are pinned in package.json.
+
+import { ServiceClientContext } from "botbuilder-stdlib/lib/azureCoreHttpCompat/serviceClientContext.js";
 import * as connectorMappers from "botframework-connector/lib/connectorApi/models/mappers.js";
+
+/** Retry policies of @azure/core-rest-pipeline that botbuilder's clients get by default. */
+const RETRY_POLICY_NAMES = [
+  "defaultRetryPolicy",
+  "retryPolicy",
+  "exponentialRetryPolicy",
+  "throttlingRetryPolicy",
+  "systemErrorRetryPolicy",
+];
+let applied = false;
+
+export function applyBotbuilderFixes(): void {
+  if (applied) return;
+  applied = true;
+  keepEntityProperties();
+  noHiddenRetries();
+}
 
 /**
  * botbuilder serializes `entities` with a mapper that keeps only type/text/mentioned, which drops
  * the streaminfo fields, the AI label and citations on the way to Teams. The Activity schema
  * means entities to carry any properties; letting the mapper pass them restores that.
  */
-export function keepEntityProperties(): void {
+function keepEntityProperties(): void {
   const entity = connectorMappers.Entity.type as { additionalProperties?: unknown };
   entity.additionalProperties = { type: { name: "Object" } };
 }
 
 /**
- * botbuilder's HTTP pipeline retries 429s and 5xx by itself, hiding them from the reply's pacing (a
- * throttled stream update would land seconds late, unannounced). ReplyStream decides instead.
+ * botbuilder's HTTP clients retry 429s (after Retry-After) and 5xx on their own, out of sight of
+ * the reply's pacing: a throttled stream update would land seconds later with stale text, and the
+ * shared rate budget would never hear of the 429. Its options do not reach the pipeline, so the
+ * retry policies are taken out where each client is built; ReplyStream decides about retries.
  */
-export const CONNECTOR_CLIENT_OPTIONS = { retryOptions: { maxRetries: 0 } } as ConnectorClientOptions;
+function noHiddenRetries(): void {
+  type Pipeline = { removePolicy(options: { name: string }): unknown };
+  const proto = ServiceClientContext.prototype as unknown as {
+    addPolicies(client: { pipeline: Pipeline }, policies: unknown): unknown;
+  };
+  const addPolicies = proto.addPolicies;
+  proto.addPolicies = function (this: unknown, client, policies) {
+    for (const name of RETRY_POLICY_NAMES) client.pipeline.removePolicy({ name });
+    return addPolicies.call(this, client, policies);
+  };
+}

@@ -8,11 +8,14 @@ import type { Logger } from "../../src/log.js";
 import type { Clock } from "../../src/reply/types.js";
 import type { RateBudgets } from "../../src/store/types.js";
 
-// Bot Framework limits per bot per conversation (Teams "Rate limiting for bots"): 7 per second and
-// 60 per 30 seconds. Both windows are kept; a little margin covers clock skew on the way.
+// Bot Framework limits per bot per conversation for sends (Teams "Rate limiting for bots"): 7 per
+// second, 8 per 2 seconds, 60 per 30 seconds, 1,800 per hour. A channel's threads share the
+// channel's budget. A little margin covers clock skew on the way.
 export const TEAMS_CONVERSATION_LIMITS = [
   { limit: 7, windowMs: 1_000 },
+  { limit: 8, windowMs: 2_000 },
   { limit: 60, windowMs: 30_000 },
+  { limit: 1_800, windowMs: 3_600_000 },
 ] as const;
 const RATE_MARGIN_MS = 50;
 /** Used when Teams answers 429 without a Retry-After header. */
@@ -38,7 +41,8 @@ export class TeamsConversation {
 
   constructor(options: TeamsConversationOptions) {
     this.o = options;
-    this.key = `teams:conv:${options.reference.conversation?.id ?? "unknown"}`;
+    const conversationId = options.reference.conversation?.id ?? "unknown";
+    this.key = `teams:conv:${conversationId.split(";messageid=")[0]}`;
   }
 
   /** Sends an activity; returns the id Teams gave it. */

@@ -14,6 +14,11 @@ export const TEAMS_STREAM_INTERVAL_MS = 1_100;
 export const TEAMS_STREAM_MAX_MS = 120_000;
 /** Streams are closed this long before Teams' limit, so the final message is never refused. */
 const STREAM_END_MARGIN_MS = 10_000;
+/**
+ * The "Thinking…" update goes out only when the first words take longer than this: it uses the
+ * stream's one-request-per-second slot, so a quick answer would otherwise wait a second behind it.
+ */
+export const INFORMATIVE_DELAY_MS = 600;
 /** A Teams message holds about 28 KB; keep each answer message well inside it. */
 export const TEAMS_MESSAGE_MAX_CHARS = 15_000;
 const INFORMATIVE_TEXT = "Thinking…";
@@ -37,28 +42,56 @@ export class TeamsStreamSink implements ReplySink {
   private readonly conversation: TeamsConversation;
   private readonly clock: Clock;
   private readonly maxStreamMs: number;
-  /** A stream opened by begin() that the first post() takes over. */
+  /** A stream opened by the informative update that the first post() takes over. */
   private opened: StreamMessage | undefined;
-  /** When the last request of this reply was answered: the next waits a full interval from there. */
+  /** The informative update: planned by begin(), sent only if no text came in time. */
+  private informative: { timer: NodeJS.Timeout | undefined; sent: Promise<void> | undefined } | undefined;
+  /** When this reply's last request started, then when it was answered (Teams counts from there). */
   private lastSentAt = Number.NEGATIVE_INFINITY;
+  private readonly informativeDelayMs: number;
 
   constructor(conversation: TeamsConversation, clock: Clock, timeScale = 1) {
     this.conversation = conversation;
     this.clock = clock;
     this.maxStreamMs = Math.max(1, (TEAMS_STREAM_MAX_MS - STREAM_END_MARGIN_MS) * timeScale);
+    this.informativeDelayMs = Math.max(1, INFORMATIVE_DELAY_MS * timeScale);
     this.limits = {
       maxChars: TEAMS_MESSAGE_MAX_CHARS,
       minIntervalMs: Math.max(1, Math.round(TEAMS_STREAM_INTERVAL_MS * timeScale)),
     };
   }
 
+  readyAt(): number {
+    return this.lastSentAt + this.limits.minIntervalMs;
+  }
+
   async begin(): Promise<void> {
-    const message = this.newStream();
-    message.streamId = await this.send(this.typing(message, "informative", INFORMATIVE_TEXT));
-    this.opened = message;
+    const informative: NonNullable<TeamsStreamSink["informative"]> = { timer: undefined, sent: undefined };
+    informative.timer = setTimeout(() => {
+      informative.timer = undefined;
+      const message = this.newStream();
+      informative.sent = this.send(this.typing(message, "informative", INFORMATIVE_TEXT)).then(
+        (id) => {
+          message.streamId = id;
+          this.opened = message;
+        },
+        () => {}, // a status that did not show is no reason to fail the answer
+      );
+    }, this.informativeDelayMs);
+    this.informative = informative;
+  }
+
+  /** Cancels a planned informative update, or waits for one already on its way. */
+  private async settleInformative(): Promise<void> {
+    const informative = this.informative;
+    if (!informative) return;
+    if (informative.timer) clearTimeout(informative.timer);
+    informative.timer = undefined;
+    await informative.sent;
   }
 
   async post(text: string, final: boolean, end?: ReplyEnd): Promise<MessageHandle> {
+    await this.settleInformative();
     const message = this.opened ?? this.newStream();
     if (final && message.streamId === undefined) {
       // Nothing streamed yet and nothing will: one plain message (a command's answer, a failure).
@@ -118,8 +151,10 @@ export class TeamsStreamSink implements ReplySink {
    * update included, which ReplyStream does not pace).
    */
   private async send(activity: Partial<Activity>): Promise<string> {
-    const waitMs = this.lastSentAt + this.limits.minIntervalMs - this.clock.now();
+    // ReplyStream waits for readyAt(); this guards the informative update, which it does not pace.
+    const waitMs = this.readyAt() - this.clock.now();
     if (waitMs > 0) await this.clock.sleep(waitMs);
+    this.lastSentAt = this.clock.now();
     try {
       return await this.conversation.send(activity);
     } finally {

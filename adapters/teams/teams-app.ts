@@ -18,7 +18,7 @@ import type { Clock, ReplySink } from "../../src/reply/types.js";
 import type { HttpServer } from "../../src/server.js";
 import { resolveSettings } from "../../src/settings/resolve.js";
 import { encodeThreadKey } from "../../src/store/keys.js";
-import { CONNECTOR_CLIENT_OPTIONS, keepEntityProperties } from "./botbuilder-fixes.js";
+import { applyBotbuilderFixes } from "./botbuilder-fixes.js";
 import { TeamsConversation } from "./conversation.js";
 import { feedbackFromInvoke } from "./feedback.js";
 import { botCredentials, graphTeamOwnerCheck } from "./graph-owners.js";
@@ -75,20 +75,14 @@ export function startTeams(options: TeamsAdapterOptions): TeamsAdapter {
       "TEAMS AUTHENTICATION IS OFF: MicrosoftAppId is empty, so /api/messages accepts requests from anyone. Use this only with a local emulator.",
     );
   }
-  keepEntityProperties();
-  const auth = new ConfigurationBotFrameworkAuthentication(
-    {
-      MicrosoftAppId: config.appId,
-      MicrosoftAppPassword: config.appPassword ?? "",
-      MicrosoftAppType: config.appType,
-      MicrosoftAppTenantId: config.tenantId ?? "",
-      ...options.authOverrides,
-    },
-    undefined,
-    undefined,
-    undefined,
-    CONNECTOR_CLIENT_OPTIONS,
-  );
+  applyBotbuilderFixes();
+  const auth = new ConfigurationBotFrameworkAuthentication({
+    MicrosoftAppId: config.appId,
+    MicrosoftAppPassword: config.appPassword ?? "",
+    MicrosoftAppType: config.appType,
+    MicrosoftAppTenantId: config.tenantId ?? "",
+    ...options.authOverrides,
+  });
   const adapter = new BotAdapter(auth);
   adapter.onTurnError = async (_context, err) => {
     log.error({ err }, "Teams turn failed");
@@ -138,7 +132,9 @@ export function startTeams(options: TeamsAdapterOptions): TeamsAdapter {
       return;
     }
     if (decision.kind === "feedback") {
-      await recordFeedback(decision.turn, activity, decision.value);
+      await recordFeedback(decision.turn, activity, decision.value).catch((err: unknown) =>
+        log.error({ err }, "could not record Teams feedback"),
+      );
       await invokeOk(context);
       return;
     }

@@ -1,6 +1,7 @@
 // Channels and group chats have no native streaming: the answer is posted (in the channel thread,
 // since the conversation id carries `;messageid=`), then edited in place with updateActivity within
-// the per-conversation limits. The finished answer carries the AI label and the feedback loop.
+// the per-conversation limits. The finished answer carries the AI label and the feedback loop. No
+// typing indicator: it would spend a request of the channel's shared budget for a second of "…".
 import type { Activity } from "botframework-schema";
 import type { MessageHandle, ReplyEnd, ReplySink, SinkLimits } from "../../src/reply/types.js";
 import { aiLabelEntity, FEEDBACK_CHANNEL_DATA } from "./ai-message.js";
@@ -20,11 +21,6 @@ export class TeamsUpdateSink implements ReplySink {
       maxChars: TEAMS_MESSAGE_MAX_CHARS,
       minIntervalMs: Math.max(1, Math.round(TEAMS_EDIT_INTERVAL_MS * timeScale)),
     };
-  }
-
-  async begin(): Promise<void> {
-    // "Bot is typing…" until the first words arrive.
-    await this.conversation.send({ type: "typing" });
   }
 
   async post(text: string, final: boolean, end?: ReplyEnd): Promise<MessageHandle> {

@@ -334,7 +334,7 @@ export class ReplyStream {
     for (const message of this.#messages) {
       if (message.finalized || message.abandoned) continue;
       const paced = message.lastCallAt === undefined ? 0 : message.lastCallAt + this.#minIntervalMs;
-      const notBefore = Math.max(paced, message.retryAt);
+      const notBefore = Math.max(paced, message.retryAt, this.#sink.readyAt?.() ?? 0);
       if (message !== live) {
         const piece = message.piece ?? "";
         if (!message.handle && isBlank(piece)) {

@@ -21,6 +21,12 @@ export type ReplyEnd = "answer" | "failure" | "continued";
 
 export interface ReplySink {
   readonly limits: SinkLimits;
+  /**
+   * The earliest clock time the sink can take its next call (a platform pace the sink tracks
+   * itself, e.g. Teams' one streaming request per second counted from the last answer). ReplyStream
+   * waits for it, so the call carries the newest text rather than text that waited in the sink.
+   */
+  readyAt?(): number;
   /** Show that the bot is working (status line, typing, placeholder). Optional. */
   begin?(): Promise<void>;
   /** Creates a message showing `text`. `final` is true when no update will follow. */
