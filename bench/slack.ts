@@ -1,7 +1,6 @@
 // Slack scenario: N concurrent mentions in one workspace, the model streaming T tokens. The
 // doubles run in a child process (bench/slack-doubles.ts) so this process's CPU and memory are
 // the bot's own. Slack's real rate tiers apply (time scale 1).
-import { fork } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { startSlack } from "../adapters/slack/slack-app.js";
@@ -11,6 +10,7 @@ import { silentLogger } from "../src/log.js";
 import { createMetrics } from "../src/metrics.js";
 import { DEFAULT_API_KEY } from "../test/doubles/azure-openai.js";
 import { DEFAULT_TEAM } from "../test/doubles/slack/web-api-double.js";
+import { forkDoubles } from "./doubles-process.js";
 import { BENCH_REDIS_URL, deleteKeys } from "./redis-keys.js";
 import type { SlackBenchReport, SlackBenchSetup } from "./slack-doubles.js";
 import { type Row, summarize } from "./stats.js";
@@ -26,18 +26,8 @@ export async function benchSlack(replies = 20, tokens = 150, tokenDelayMs = 15):
     channel: "C0000BENCH",
     user: DEFAULT_TEAM.users[1].id,
   };
-  const child = fork(new URL("./slack-doubles.ts", import.meta.url), { execArgv: ["--import", "tsx"] });
-  const ask = <T>(message: object, reply: string) =>
-    new Promise<T>((resolve) => {
-      const on = (m: { type: string }) => {
-        if (m.type !== reply) return;
-        child.off("message", on);
-        resolve(m as T);
-      };
-      child.on("message", on);
-      child.send(message);
-    });
-  const ready = await ask<{ slackUrl: string; llmUrl: string; roots: string[] }>(
+  const child = forkDoubles(new URL("./slack-doubles.ts", import.meta.url));
+  const ready = await child.ask<{ slackUrl: string; llmUrl: string; roots: string[] }>(
     { type: "start", setup },
     "ready",
   );
@@ -67,7 +57,7 @@ export async function benchSlack(replies = 20, tokens = 150, tokenDelayMs = 15):
   }, 10);
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  const { ackMs } = await ask<{ ackMs: number[] }>(
+  const { ackMs } = await child.ask<{ ackMs: number[] }>(
     { type: "fire", url, secret: SECRET, botUserId: DEFAULT_TEAM.botUserId },
     "acks",
   );
@@ -77,7 +67,7 @@ export async function benchSlack(replies = 20, tokens = 150, tokenDelayMs = 15):
   const cpu = process.cpuUsage(cpu0);
   clearInterval(memorySampler);
 
-  const { report } = await ask<{ report: SlackBenchReport }>({ type: "report" }, "report");
+  const { report } = await child.ask<{ report: SlackBenchReport }>({ type: "report" }, "report");
   child.send({ type: "stop" });
   await adapter.stop();
   await server.close();

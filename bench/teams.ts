@@ -3,7 +3,6 @@
 // concurrent mentions answered by post-and-edit, half in threads of one channel (which share the
 // channel's rate budget) and half in group chats. The doubles run in a child process
 // (bench/teams-doubles.ts) so this process's CPU and memory are the bot's own.
-import { fork } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { setFlagsFromString } from "node:v8";
@@ -14,6 +13,7 @@ import { loadConfig } from "../src/config.js";
 import { createLogger } from "../src/log.js";
 import { createMetrics } from "../src/metrics.js";
 import { DEFAULT_API_KEY } from "../test/doubles/azure-openai.js";
+import { forkDoubles } from "./doubles-process.js";
 import { BENCH_REDIS_URL, deleteKeys } from "./redis-keys.js";
 import { type Row, summarize } from "./stats.js";
 import type { TeamsBenchReport, TeamsBenchSetup, TeamsPhase } from "./teams-doubles.js";
@@ -35,18 +35,8 @@ export async function benchTeams(
     timeScale: 1,
     botAppId: BOT_APP_ID,
   };
-  const child = fork(new URL("./teams-doubles.ts", import.meta.url), { execArgv: ["--import", "tsx"] });
-  const ask = <T>(message: object, reply: string) =>
-    new Promise<T>((resolve) => {
-      const on = (m: { type: string }) => {
-        if (m.type !== reply) return;
-        child.off("message", on);
-        resolve(m as T);
-      };
-      child.on("message", on);
-      child.send(message);
-    });
-  const ready = await ask<{ connectorUrl: string; llmUrl: string }>({ type: "start", setup }, "ready");
+  const child = forkDoubles(new URL("./teams-doubles.ts", import.meta.url));
+  const ready = await child.ask<{ connectorUrl: string; llmUrl: string }>({ type: "start", setup }, "ready");
 
   // Warnings and errors only: what the bot says when something goes wrong (429s, failed calls).
   const logged = new Map<string, number>();
@@ -82,21 +72,24 @@ export async function benchTeams(
     }, 10);
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
-    const { ackMs } = await ask<{ ackMs: number[] }>({ type: "fire", phase: name, url }, "acks");
+    const { ackMs } = await child.ask<{ ackMs: number[] }>({ type: "fire", phase: name, url }, "acks");
     await new Promise((r) => setTimeout(r, 50));
     await adapter.idle();
     while (core.engine.activeTurns > 0) await new Promise((r) => setTimeout(r, 20));
     const wallS = (performance.now() - t0) / 1000;
     const cpu = process.cpuUsage(cpu0);
     clearInterval(memorySampler);
-    const { report } = await ask<{ report: TeamsBenchReport }>({ type: "report", phase: name }, "report");
+    const { report } = await child.ask<{ report: TeamsBenchReport }>(
+      { type: "report", phase: name },
+      "report",
+    );
     const warnings = [...logged].map(([msg, n]) => `${msg} ×${n}`);
     logged.clear();
     return { ackMs, wallS, cpu, peak, baseline, report, warnings, replies };
   };
 
   // Cold code (botbuilder's first calls, JIT) is paid here, outside both measured phases.
-  await ask({ type: "fire", phase: "warmup", url }, "acks");
+  await child.ask({ type: "fire", phase: "warmup", url }, "acks");
   await new Promise((r) => setTimeout(r, 50));
   await adapter.idle();
   logged.clear();
