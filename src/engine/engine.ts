@@ -282,7 +282,7 @@ export class Engine {
                 dropped: budget.dropped,
               };
             }
-          } else {
+          } else if (event.type === "done") {
             if (text.trim() === "")
               reply.push(event.finishReason === "length" ? EMPTY_AT_LIMIT_NOTE : EMPTY_ANSWER_NOTE);
             else if (event.finishReason === "length") reply.push(TRUNCATED_NOTE);

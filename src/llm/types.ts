@@ -1,3 +1,4 @@
+import type { Citation } from "../citations/types.js";
 import type { ModelProfile } from "./models.js";
 
 // The LLM port: what the engine needs from any chat-completions endpoint.
@@ -21,6 +22,15 @@ export interface GenerationOptions {
   frequencyPenalty?: number;
 }
 
+/**
+ * An "On Your Data" data source, ready for the request's `data_sources` array:
+ * `{ type: "azure_search", parameters: { ... } }` as the configured api-version defines it.
+ */
+export interface DataSourceRequest {
+  type: string;
+  parameters: Record<string, unknown>;
+}
+
 export interface CompletionRequest {
   /** Azure deployment name, inference-endpoint model name, or OpenAI-compatible model id. */
   model: string;
@@ -28,6 +38,8 @@ export interface CompletionRequest {
   profile: ModelProfile;
   messages: ChatMessage[];
   options: GenerationOptions;
+  /** At most one data source (the service takes exactly one). */
+  dataSource?: DataSourceRequest;
   signal?: AbortSignal;
 }
 
@@ -39,6 +51,8 @@ export interface TokenUsage {
 export type CompletionEvent =
   /** A piece of answer text, in order. */
   | { type: "text"; text: string }
+  /** On Your Data: the retrieved documents the answer's [docN] markers refer to (docN = citations[N-1]). */
+  | { type: "citations"; citations: Citation[]; intent?: string }
   /** The stream ended normally. `usage` is absent when the endpoint sent no usage chunk. */
   | { type: "done"; finishReason: string; usage?: TokenUsage };
 

@@ -1,3 +1,5 @@
+import type { NumberedSource } from "../citations/types.js";
+
 // The reply-sink port: how ReplyStream shows text on one platform. A sink works in whole texts:
 // every call carries the complete text the message should show; a sink that streams natively
 // (Slack appendStream) turns that into a delta itself.
@@ -27,6 +29,11 @@ export interface ReplySink {
    * waits for it, so the call carries the newest text rather than text that waited in the sink.
    */
   readyAt?(): number;
+  /**
+   * The sources the finished answer cites (On Your Data), set before its final call: a sink shows
+   * them with the answer (a Sources section, citation entities). Optional.
+   */
+  setSources?(sources: NumberedSource[]): void;
   /** Show that the bot is working (status line, typing, placeholder). Optional. */
   begin?(): Promise<void>;
   /** Creates a message showing `text`. `final` is true when no update will follow. */
