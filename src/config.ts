@@ -1,7 +1,9 @@
 // Environment schema, loading and validation. Every variable is checked at start; a bad one stops the
 // start with a message naming it and the accepted form. Secret values are registered for redaction.
 import { z } from "zod";
+import { DataSourceConfigError, type DataSourceDefinition, loadDataSources } from "./datasources/index.js";
 import { type AllowedModel, parseAllowedModel } from "./llm/models.js";
+import { dataSourcesSupported } from "./llm/request.js";
 import type { EndpointKind, LlmEndpointConfig } from "./llm/types.js";
 import { registerSecret } from "./redact.js";
 
@@ -211,6 +213,8 @@ export interface TeamsConfig {
 
 export interface Config {
   llm: LlmEndpointConfig;
+  /** "On Your Data" sources a conversation may pick with `settings set datasource <name>`. */
+  dataSources: DataSourceDefinition[];
   /** Present when Teams is on (MicrosoftAppId set, or TEAMS_ENABLED=true for a local emulator). */
   teams?: TeamsConfig;
   /** Present when Slack is configured (SLACK_BOT_TOKEN set). */
@@ -273,6 +277,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       "OPENAI_API_VERSION v1 is for Azure OpenAI endpoints; the model inference endpoint takes a dated version",
     );
   }
+  const dataSources = dataSourcesConfig(
+    env,
+    kind,
+    e.OPENAI_API_VERSION ?? AZURE_OPENAI_DEFAULT_API_VERSION,
+    problems,
+  );
   const slack = slackConfig(e, problems);
   const teams = teamsConfig(e, problems);
   if (problems.length > 0 || !endpoint || !defaultModel) throw new ConfigError(problems);
@@ -291,6 +301,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxRateLimitRetries: e.LLM_MAX_RETRIES,
       maxRetryWaitMs: e.LLM_MAX_RETRY_WAIT_MS,
     },
+    dataSources,
     slack,
     teams,
     models: allowedModels(defaultModel, e.LLM_ALLOWED_MODELS),
@@ -333,6 +344,29 @@ function slackConfig(e: Env, problems: string[]): SlackConfig | undefined {
     settingsAdmins: listOf(e.SLACK_SETTINGS_ADMINS),
     allowedBots: listOf(e.SLACK_ALLOWED_BOTS),
   };
+}
+
+function dataSourcesConfig(
+  env: NodeJS.ProcessEnv,
+  kind: EndpointKind,
+  apiVersion: string,
+  problems: string[],
+): DataSourceDefinition[] {
+  let sources: DataSourceDefinition[] = [];
+  try {
+    sources = loadDataSources(env, apiVersion, {
+      warn: (message) => process.stderr.write(`warning: ${message}\n`),
+    });
+  } catch (err) {
+    if (!(err instanceof DataSourceConfigError)) throw err;
+    problems.push(...err.problems);
+  }
+  if (sources.length > 0 && !dataSourcesSupported(kind)) {
+    problems.push(
+      "AZURE_SEARCH_* / DATA_SOURCES_FILE: data sources (On Your Data) need an Azure OpenAI endpoint; the model inference endpoint and OpenAI-compatible servers do not support them",
+    );
+  }
+  return sources;
 }
 
 function teamsConfig(e: Env, problems: string[]): TeamsConfig | undefined {
@@ -419,6 +453,7 @@ export function describeConfig(config: Config): Record<string, unknown> {
     apiVersion: config.llm.apiVersion,
     auth: config.llm.apiKey ? "api-key" : config.llm.kind === "openai-compatible" ? "none" : "entra-id",
     models: config.models.map((m) => `${m.name} (${m.profile.family})`),
+    dataSources: config.dataSources.map((d) => d.name),
     store: config.redis.url ? "redis" : "memory",
     slack: config.slack ? (config.slack.appToken ? "socket mode" : "http") : "off",
     teams: config.teams ? (config.teams.appId ? config.teams.appType : "auth off (emulator)") : "off",

@@ -12,6 +12,8 @@ export type ErrorCode =
   | "llm_stream_cut"
   | "llm_bad_request"
   | "llm_unavailable"
+  /** On Your Data: the search behind the data source failed (auth, missing index, bad configuration). */
+  | "datasource_error"
   | "input_too_long"
   | "store_unavailable"
   | "sink_rate_limited"

@@ -28,6 +28,8 @@ function describe(err: BotError): string {
       return "The answer was cut off because the connection to the AI service broke. Please try again.";
     case "llm_bad_request":
       return "The AI service refused the request. Please tell the bot's administrator if this keeps happening.";
+    case "datasource_error":
+      return "The document search failed, so I could not answer from your documents. Please tell the bot's administrator.";
     case "llm_unavailable":
       return "The AI service is unavailable right now. Please try again in a minute.";
     case "input_too_long":

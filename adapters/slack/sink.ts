@@ -3,6 +3,8 @@
 // native streaming is unavailable, refused, or expires mid-answer it posts and edits instead
 // (chat.postMessage + chat.update), continuing on the same message. SLACK_STREAMING=update forces
 // post-and-edit with classic mrkdwn text, for workspaces without Markdown message support.
+import type { Block } from "@slack/web-api";
+import type { NumberedSource } from "../../src/citations/types.js";
 import { ReplyStoppedError } from "../../src/errors.js";
 import type { Logger } from "../../src/log.js";
 import type { MessageHandle, ReplyEnd, ReplySink, SinkLimits } from "../../src/reply/types.js";
@@ -11,10 +13,12 @@ import {
   feedbackBlock,
   markdownBlock,
   SLACK_MARKDOWN_MAX_CHARS,
+  SLACK_MAX_BLOCKS,
   SLACK_TEXT_MAX_CHARS,
   sectionBlocks,
 } from "./blocks.js";
 import { markdownToMrkdwn } from "./mrkdwn.js";
+import { sourcesBlocks } from "./sources.js";
 
 export type SlackStreamingMode = "auto" | "native" | "update";
 
@@ -33,6 +37,8 @@ const SLACK_UPDATE_INTERVAL_MS = 1_000;
 const MRKDWN_SOURCE_MAX_CHARS = 3_500;
 export const FEEDBACK_ACTION_ID = "answer_feedback";
 const THINKING_STATUS = "is thinking…";
+/** Blocks kept free for the Sources section when the answer itself is split into sections. */
+const SOURCE_BLOCKS_RESERVED = 3;
 const THINKING_PLACEHOLDER = "_Thinking…_";
 
 /** Answers to chat.startStream meaning "not here": fall back to post-and-edit for this reply. */
@@ -70,6 +76,8 @@ export class SlackReplySink implements ReplySink {
    * retried post neither leaves it behind nor shows the answer twice.
    */
   private pending: SlackMessage | undefined;
+  /** Sources the answer cites (On Your Data), shown under its last message. */
+  private sources: NumberedSource[] = [];
 
   constructor(
     api: SlackApi,
@@ -89,6 +97,16 @@ export class SlackReplySink implements ReplySink {
       maxChars: mode === "update" ? MRKDWN_SOURCE_MAX_CHARS : SLACK_MARKDOWN_MAX_CHARS,
       minIntervalMs: Math.max(1, Math.round(SLACK_UPDATE_INTERVAL_MS * timeScale)),
     };
+  }
+
+  setSources(sources: NumberedSource[]): void {
+    this.sources = sources;
+  }
+
+  /** What goes under a finished answer: its sources, then the feedback buttons. */
+  private answerBlocks(maxBlocks: number): Block[] {
+    const feedback = feedbackBlock(FEEDBACK_ACTION_ID);
+    return [...sourcesBlocks(this.sources, Math.max(0, maxBlocks - 1)), feedback];
   }
 
   async begin(): Promise<void> {
@@ -161,7 +179,7 @@ export class SlackReplySink implements ReplySink {
       }
       await this.stopStream(message, {
         ...(delta ? { markdown_text: delta } : {}),
-        ...(end === "answer" ? { blocks: [feedbackBlock(FEEDBACK_ACTION_ID)] } : {}),
+        ...(end === "answer" ? { blocks: this.answerBlocks(SLACK_MAX_BLOCKS) } : {}),
       });
       message.sent = text;
     } catch (err) {
@@ -254,16 +272,23 @@ export class SlackReplySink implements ReplySink {
    * notifications. In mrkdwn mode the Markdown is converted for classic `text` and section blocks.
    */
   private render(markdown: string, final: boolean, end?: ReplyEnd): Record<string, unknown> {
-    const feedback = final && end === "answer" ? [feedbackBlock(FEEDBACK_ACTION_ID)] : [];
+    const answer = final && end === "answer";
     if (this.mode === "update") {
       const mrkdwn = markdownToMrkdwn(markdown);
-      if (feedback.length === 0) return { text: clip(mrkdwn, SLACK_TEXT_MAX_CHARS) };
-      return { text: clip(mrkdwn, SLACK_TEXT_MAX_CHARS), blocks: [...sectionBlocks(mrkdwn), ...feedback] };
+      if (!answer) return { text: clip(mrkdwn, SLACK_TEXT_MAX_CHARS) };
+      const sections = sectionBlocks(
+        mrkdwn,
+        SLACK_MAX_BLOCKS - 1 - Math.min(this.sources.length, SOURCE_BLOCKS_RESERVED),
+      );
+      return {
+        text: clip(mrkdwn, SLACK_TEXT_MAX_CHARS),
+        blocks: [...sections, ...this.answerBlocks(SLACK_MAX_BLOCKS - sections.length)],
+      };
     }
-    if (feedback.length === 0) return { markdown_text: markdown };
+    if (!answer) return { markdown_text: markdown };
     return {
       text: clip(markdownToMrkdwn(markdown), SLACK_TEXT_MAX_CHARS),
-      blocks: [markdownBlock(markdown), ...feedback],
+      blocks: [markdownBlock(markdown), ...this.answerBlocks(SLACK_MAX_BLOCKS - 1)],
     };
   }
 }

@@ -4,8 +4,10 @@
 // two minutes: a longer answer ends its stream with the text so far and goes on in a follow-up
 // message that is edited in place.
 import type { Activity } from "botframework-schema";
+import type { NumberedSource } from "../../src/citations/types.js";
 import type { Clock, MessageHandle, ReplyEnd, ReplySink, SinkLimits } from "../../src/reply/types.js";
-import { aiLabelEntity, FEEDBACK_CHANNEL_DATA } from "./ai-message.js";
+import { FEEDBACK_CHANNEL_DATA } from "./ai-message.js";
+import { citationEntity } from "./citations.js";
 import type { TeamsConversation } from "./conversation.js";
 
 /** Teams accepts about one streaming update per second; a little more keeps clear of the edge. */
@@ -39,6 +41,8 @@ interface StreamMessage {
 
 export class TeamsStreamSink implements ReplySink {
   readonly limits: SinkLimits;
+  /** Sources the answer cites (On Your Data): citation entities on its final message. */
+  private sources: NumberedSource[] = [];
   private readonly conversation: TeamsConversation;
   private readonly clock: Clock;
   private readonly maxStreamMs: number;
@@ -90,6 +94,10 @@ export class TeamsStreamSink implements ReplySink {
     await informative.sent;
   }
 
+  setSources(sources: NumberedSource[]): void {
+    this.sources = sources;
+  }
+
   async post(text: string, final: boolean, end?: ReplyEnd): Promise<MessageHandle> {
     await this.settleInformative();
     const message = this.opened ?? this.newStream();
@@ -139,7 +147,7 @@ export class TeamsStreamSink implements ReplySink {
       type: "message",
       text: rest || "…",
       ...(final && end === "answer"
-        ? { entities: [aiLabelEntity()], channelData: FEEDBACK_CHANNEL_DATA }
+        ? { entities: [citationEntity(this.sources)], channelData: FEEDBACK_CHANNEL_DATA }
         : {}),
     };
     if (message.followUpId) await this.conversation.update({ ...activity, id: message.followUpId });
@@ -189,7 +197,7 @@ export class TeamsStreamSink implements ReplySink {
       text,
       entities: [
         ...(stream ? [{ type: "streaminfo", ...stream }] : []),
-        ...(answer ? [aiLabelEntity()] : []),
+        ...(answer ? [citationEntity(this.sources)] : []),
       ],
       channelData: { ...(stream ?? {}), ...(answer ? FEEDBACK_CHANNEL_DATA : {}) },
     };

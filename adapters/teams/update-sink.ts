@@ -3,8 +3,10 @@
 // the per-conversation limits. The finished answer carries the AI label and the feedback loop. No
 // typing indicator: it would spend a request of the channel's shared budget for a second of "…".
 import type { Activity } from "botframework-schema";
+import type { NumberedSource } from "../../src/citations/types.js";
 import type { MessageHandle, ReplyEnd, ReplySink, SinkLimits } from "../../src/reply/types.js";
-import { aiLabelEntity, FEEDBACK_CHANNEL_DATA } from "./ai-message.js";
+import { FEEDBACK_CHANNEL_DATA } from "./ai-message.js";
+import { citationEntity } from "./citations.js";
 import type { TeamsConversation } from "./conversation.js";
 import { TEAMS_MESSAGE_MAX_CHARS } from "./stream-sink.js";
 
@@ -13,6 +15,8 @@ export const TEAMS_EDIT_INTERVAL_MS = 1_000;
 
 export class TeamsUpdateSink implements ReplySink {
   readonly limits: SinkLimits;
+  /** Sources the answer cites (On Your Data): citation entities on its final message. */
+  private sources: NumberedSource[] = [];
   private readonly conversation: TeamsConversation;
 
   constructor(conversation: TeamsConversation, timeScale = 1) {
@@ -21,6 +25,10 @@ export class TeamsUpdateSink implements ReplySink {
       maxChars: TEAMS_MESSAGE_MAX_CHARS,
       minIntervalMs: Math.max(1, Math.round(TEAMS_EDIT_INTERVAL_MS * timeScale)),
     };
+  }
+
+  setSources(sources: NumberedSource[]): void {
+    this.sources = sources;
   }
 
   async post(text: string, final: boolean, end?: ReplyEnd): Promise<MessageHandle> {
@@ -36,7 +44,7 @@ export class TeamsUpdateSink implements ReplySink {
     return {
       type: "message",
       text,
-      ...(answer ? { entities: [aiLabelEntity()], channelData: FEEDBACK_CHANNEL_DATA } : {}),
+      ...(answer ? { entities: [citationEntity(this.sources)], channelData: FEEDBACK_CHANNEL_DATA } : {}),
     };
   }
 }

@@ -1,8 +1,10 @@
 // The conversation engine: one turn = settings + history + prompt + streamed answer + persisted turn.
 // It is the same for every platform; adapters hand it an IncomingMessage and a ReplySink.
+import { CitationMapper } from "../citations/mapper.js";
 import { executeCommand } from "../commands/execute.js";
 import { parseCommand } from "../commands/parse.js";
 import type { Config } from "../config.js";
+import type { DataSourceDefinition } from "../datasources/index.js";
 import { BotError, isBotError } from "../errors.js";
 import type { LlmClient, TokenUsage } from "../llm/types.js";
 import type { Logger } from "../log.js";
@@ -36,8 +38,6 @@ export interface EngineDeps {
   logger: Logger;
   metrics: Metrics;
   clock?: Clock;
-  /** Names of configured data sources (the "On Your Data" feature). */
-  dataSources?: string[];
 }
 
 interface ActiveTurn {
@@ -144,7 +144,10 @@ export class Engine {
       workspaceScope: message.workspaceScope,
       canChangeConversation: message.canChangeConversation,
       canChangeWorkspace: message.canChangeWorkspace,
-      settings: { allowedModels: config.models.map((m) => m.name), dataSources: this.deps.dataSources ?? [] },
+      settings: {
+        allowedModels: config.models.map((m) => m.name),
+        dataSources: config.dataSources.map((d) => d.name),
+      },
       defaults: config.defaults,
       models: config.models,
     });
@@ -175,7 +178,7 @@ export class Engine {
       const history = [...(message.priorContext ?? []), ...stored];
 
       const started = this.clock.now();
-      const completed = await this.complete(message, settings, history, reply, signal, log);
+      const completed = await this.complete(message, settings, history, reply, sink, signal, log);
       await reply.finish();
       // Stopped by the user (possibly during the last update): remember only what they saw.
       const result = reply.stoppedByUser ? { ...completed, text: reply.visibleText } : completed;
@@ -234,21 +237,51 @@ export class Engine {
     }
   }
 
-  /** Streams the completion into `reply`; trims harder and retries once if the context was too long. */
+  /**
+   * Streams the completion into `reply`; trims harder and retries once if the context was too long.
+   * With a data source, [docN] markers become [n] as they stream and the cited sources go to the
+   * sink; a failing data source is left out (with a note) when its configuration allows that.
+   */
   private async complete(
     message: IncomingMessage,
     settings: EffectiveSettings,
     history: StoredMessage[],
     reply: ReplyStream,
+    sink: ReplySink,
     signal: AbortSignal,
     log: Logger,
-  ): Promise<{
-    text: string;
-    usage?: TokenUsage;
-    promptTokens: number;
-    userTokens: number;
-    dropped: number;
-  }> {
+  ): Promise<CompletionResult> {
+    const source = settings.dataSource
+      ? this.deps.config.dataSources.find((d) => d.name === settings.dataSource)
+      : undefined;
+    if (settings.dataSource && !source) {
+      log.warn(
+        { dataSource: settings.dataSource },
+        "the conversation's data source is no longer configured; answering without it",
+      );
+    }
+    try {
+      return await this.completeWith(message, settings, history, reply, sink, signal, log, source);
+    } catch (err) {
+      if (!source?.fallbackWithoutDataSource || !isBotError(err, "datasource_error") || reply.text !== "")
+        throw err;
+      this.countError(err);
+      log.warn({ err, dataSource: source.name }, "data source failed; answering without it, as configured");
+      reply.push(noDataSourceNote(source.name));
+      return this.completeWith(message, settings, history, reply, sink, signal, log, undefined);
+    }
+  }
+
+  private async completeWith(
+    message: IncomingMessage,
+    settings: EffectiveSettings,
+    history: StoredMessage[],
+    reply: ReplyStream,
+    sink: ReplySink,
+    signal: AbortSignal,
+    log: Logger,
+    source: DataSourceDefinition | undefined,
+  ): Promise<CompletionResult> {
     for (const historyShare of [1, CONTEXT_RETRY_HISTORY_SHARE]) {
       const budget = fitToBudget({
         systemPrompt: settings.systemPrompt,
@@ -258,41 +291,47 @@ export class Engine {
         replyTokens: settings.generation.maxTokens ?? this.deps.config.defaults.maxTokens,
         historyShare,
       });
+      const citations = source ? new CitationMapper() : undefined;
+      let citationsSeen = false;
       const sent = this.clock.now();
       let text = "";
+      const show = (piece: string) => {
+        text += piece;
+        reply.push(piece);
+      };
       try {
         for await (const event of this.deps.llm.stream({
           model: settings.model.name,
           profile: settings.model.profile,
           messages: budget.messages,
           options: settings.generation,
+          dataSource: source?.request,
           signal,
         })) {
-          if (event.type === "text") {
+          if (event.type === "citations") {
+            citations?.setCitations(event.citations);
+            citationsSeen = event.citations.length > 0;
+          } else if (event.type === "text") {
             if (text === "") this.deps.metrics.llmFirstToken.observe((this.clock.now() - sent) / 1000);
-            text += event.text;
-            reply.push(event.text);
+            show(citations ? citations.push(event.text) : event.text);
             if (reply.stoppedByUser) {
               // The user pressed stop: stop reading (and paying for) the answer; keep what was shown.
               log.info("the user stopped the answer");
-              return {
-                text: reply.visibleText,
-                promptTokens: budget.promptTokens,
-                userTokens: budget.userTokens,
-                dropped: budget.dropped,
-              };
+              return { text: reply.visibleText, ...counts(budget) };
             }
           } else if (event.type === "done") {
-            if (text.trim() === "")
+            if (citations) show(citations.flush());
+            if (text.trim() === "") {
               reply.push(event.finishReason === "length" ? EMPTY_AT_LIMIT_NOTE : EMPTY_ANSWER_NOTE);
-            else if (event.finishReason === "length") reply.push(TRUNCATED_NOTE);
-            return {
-              text,
-              usage: event.usage,
-              promptTokens: budget.promptTokens,
-              userTokens: budget.userTokens,
-              dropped: budget.dropped,
-            };
+            } else if (event.finishReason === "length") {
+              reply.push(TRUNCATED_NOTE);
+            }
+            if (source && citations) {
+              const sources = citations.sources();
+              if (sources.length > 0) sink.setSources?.(sources);
+              else if (!citationsSeen && !saysNothingFound(text)) reply.push(nothingFoundNote(source.name));
+            }
+            return { text, usage: event.usage, ...counts(budget) };
           }
         }
         throw new BotError("llm_stream_cut", "stream ended without a finish event");
@@ -344,6 +383,32 @@ export class Engine {
   private countError(err: unknown): void {
     this.deps.metrics.errors.inc({ kind: isBotError(err) ? err.code : "internal" });
   }
+}
+
+interface CompletionResult {
+  text: string;
+  usage?: TokenUsage;
+  promptTokens: number;
+  userTokens: number;
+  dropped: number;
+}
+
+function counts(budget: { promptTokens: number; userTokens: number; dropped: number }) {
+  return { promptTokens: budget.promptTokens, userTokens: budget.userTokens, dropped: budget.dropped };
+}
+
+/** Said when a data source was searched and returned nothing to cite. */
+function nothingFoundNote(name: string): string {
+  return `\n\n_(Nothing in **${name}** matched this question, so this answer is not based on those documents.)_`;
+}
+
+/** The service's own answer when in_scope found nothing ("…not available in the retrieved data…"). */
+function saysNothingFound(text: string): boolean {
+  return text.trim() === "" || /not (?:available|found) in the retrieved data/i.test(text);
+}
+
+function noDataSourceNote(name: string): string {
+  return `_(The document search in **${name}** failed, so this answer does not use those documents.)_\n\n`;
 }
 
 /** Failures caused by users or upstream services, logged as warnings rather than errors. */

@@ -6,8 +6,13 @@ import { AzureOpenAI, type ClientOptions, OpenAI } from "openai";
 import { BotError } from "../errors.js";
 import { type Logger, silentLogger } from "../log.js";
 import { type LlmAuth, resolveAuth } from "./auth.js";
-import { retryAfterMsOf, toBotError } from "./error-mapping.js";
-import { buildChatBody, inferenceExtraParameters, streamUsageSupported } from "./request.js";
+import { type ErrorContext, retryAfterMsOf, toBotError } from "./error-mapping.js";
+import {
+  buildChatBody,
+  dataSourcesSupported,
+  inferenceExtraParameters,
+  streamUsageSupported,
+} from "./request.js";
 import { type RetryState, retryDelayMs } from "./retry.js";
 import { parseChatStream } from "./stream.js";
 import type { CompletionEvent, CompletionRequest, LlmClient, LlmEndpointConfig } from "./types.js";
@@ -44,6 +49,8 @@ async function* streamWithRetries(
   const signal = request.signal ? AbortSignal.any([request.signal, deadline]) : deadline;
   const startedAt = performance.now();
   const aborted = () => abortError(request.signal, config.timeoutMs);
+  if (request.dataSource && !dataSourcesSupported(config.kind)) throw unsupportedDataSource(config.kind);
+  const errorContext = { model: request.model, dataSource: request.dataSource };
   const body = buildChatBody(request, { includeUsage });
   const extraParameters = config.kind === "azure-inference" ? inferenceExtraParameters(body) : undefined;
   const headers = extraParameters ? { "extra-parameters": extraParameters } : undefined;
@@ -51,22 +58,33 @@ async function* streamWithRetries(
 
   for (let attempt = 1; ; attempt++) {
     let textYielded = false;
+    // Held until the attempt's first text (or its end): an attempt that fails before any text is
+    // retried, and the retry's citations must not follow the failed attempt's.
+    let heldCitations: CompletionEvent | undefined;
     try {
       const remainingMs = config.timeoutMs - (performance.now() - startedAt);
       const chunks = openChunks(
         sdk,
         body,
         { signal, timeout: Math.max(1, Math.floor(remainingMs)), headers },
-        request.model,
+        errorContext,
         aborted,
       );
       for await (const event of parseChatStream(chunks)) {
+        if (event.type === "citations" && !textYielded) {
+          heldCitations = event;
+          continue;
+        }
+        if (heldCitations) {
+          yield heldCitations;
+          heldCitations = undefined;
+        }
         if (event.type === "text") textYielded = true;
         yield event;
       }
       return;
     } catch (err) {
-      const error = signal.aborted ? aborted() : toBotError(err, { model: request.model, phase: "request" });
+      const error = signal.aborted ? aborted() : toBotError(err, { ...errorContext, phase: "request" });
       if (textYielded) throw error;
       const remainingMs = config.timeoutMs - (performance.now() - startedAt);
       const waitMs = retryDelayMs(error, retryAfterMsOf(error.cause), state, config, remainingMs);
@@ -97,7 +115,7 @@ async function* openChunks(
   sdk: OpenAI,
   body: ReturnType<typeof buildChatBody>,
   options: CallOptions,
-  model: string,
+  context: Omit<ErrorContext, "phase">,
   aborted: () => BotError,
 ): AsyncGenerator<unknown> {
   const { signal } = options;
@@ -105,15 +123,26 @@ async function* openChunks(
   try {
     stream = await sdk.chat.completions.create(body, { ...options, maxRetries: 0 });
   } catch (err) {
-    throw signal.aborted ? aborted() : toBotError(err, { model, phase: "request" });
+    throw signal.aborted ? aborted() : toBotError(err, { ...context, phase: "request" });
   }
   try {
     for await (const chunk of stream) yield chunk;
   } catch (err) {
-    throw signal.aborted ? aborted() : toBotError(err, { model, phase: "stream" });
+    throw signal.aborted ? aborted() : toBotError(err, { ...context, phase: "stream" });
   }
   // The SDK ends a stream quietly when its signal aborts; that is a timeout or a cancel, not an answer.
   if (signal.aborted) throw aborted();
+}
+
+/** On Your Data is an Azure OpenAI extension: other endpoints would ignore or refuse `data_sources`. */
+function unsupportedDataSource(kind: LlmEndpointConfig["kind"]): BotError {
+  const where =
+    kind === "azure-inference"
+      ? "the Azure AI model inference endpoint (/models) has no data_sources field"
+      : "OpenAI-compatible servers do not know data_sources";
+  return new BotError("datasource_error", `a data source was requested on a ${kind} endpoint: ${where}`, {
+    hint: "On Your Data needs an Azure OpenAI endpoint (AZURE_OPENAI_ENDPOINT with a dated OPENAI_API_VERSION or v1); turn the data source off or change the endpoint",
+  });
 }
 
 function abortError(callerSignal: AbortSignal | undefined, timeoutMs: number): BotError {

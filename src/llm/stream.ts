@@ -4,13 +4,26 @@
 //   - annotation chunks whose choice has `content_filter_results` and no `delta`
 //   - text deltas, a finish chunk (`finish_reason`), and with include_usage a final `choices: []` chunk
 //     carrying `usage`; the model inference endpoint may put `usage` on the finish chunk instead.
+// With an On Your Data source ("data_sources"), the first delta carries `context: { citations, intent }`
+// next to `role` (object "extensions.chat.completion.chunk", a UUID id, `end_turn` on each choice), the
+// text keeps `[docN]` markers for citations[N-1], and no usage chunk comes (stream_options is refused).
+// A non-streamed answer (`choices[].message` with `content` and `context`) is read the same way.
+import type { Citation } from "../citations/types.js";
 import { BotError } from "../errors.js";
 import { filteredCategory } from "./content-filter.js";
 import type { CompletionEvent, TokenUsage } from "./types.js";
 
+interface LooseMessage {
+  content?: unknown;
+  /** On Your Data: azureChatExtensionsMessageContext. */
+  context?: { citations?: unknown; intent?: unknown } | null;
+}
+
 interface LooseChoice {
   index?: unknown;
-  delta?: { content?: unknown } | null;
+  delta?: LooseMessage | null;
+  /** A non-streamed answer's message. */
+  message?: LooseMessage | null;
   finish_reason?: unknown;
   content_filter_results?: unknown;
 }
@@ -24,8 +37,10 @@ interface LooseChunk {
 const ANSWER_CHOICE_INDEX = 0;
 
 /**
- * Yields `text` events in order and one final `done`. Throws llm_content_filter when the answer ends
- * with `finish_reason: "content_filter"`, and llm_stream_cut when the chunks end without a finish reason.
+ * Yields `text` events in order and one final `done`; with On Your Data, one `citations` event where the
+ * context arrives (the first delta, so before the text), even with an empty list (nothing was found).
+ * Throws llm_content_filter when the answer ends with `finish_reason: "content_filter"`, and
+ * llm_stream_cut when the chunks end without a finish reason.
  * An error thrown by `chunks` after the finish reason arrived is ignored (the answer is complete; only
  * the usage chunk is lost); before it, the error is rethrown unchanged.
  */
@@ -33,6 +48,7 @@ export async function* parseChatStream(chunks: AsyncIterable<unknown>): AsyncGen
   let finishReason: string | undefined;
   let usage: TokenUsage | undefined;
   let lastFilteredCategory: string | undefined;
+  let citationsSent = false;
 
   try {
     for await (const raw of chunks) {
@@ -41,7 +57,12 @@ export async function* parseChatStream(chunks: AsyncIterable<unknown>): AsyncGen
       for (const choice of chunk.choices ?? []) {
         if ((choice.index ?? ANSWER_CHOICE_INDEX) !== ANSWER_CHOICE_INDEX) continue;
         lastFilteredCategory = filteredCategory(choice.content_filter_results) ?? lastFilteredCategory;
-        const text = choice.delta?.content;
+        const part = choice.delta ?? choice.message;
+        if (!citationsSent && part?.context && typeof part.context === "object") {
+          citationsSent = true;
+          yield citationsEvent(part.context);
+        }
+        const text = part?.content;
         if (typeof text === "string" && text.length > 0 && finishReason === undefined) {
           yield { type: "text", text };
         }
@@ -64,6 +85,24 @@ export async function* parseChatStream(chunks: AsyncIterable<unknown>): AsyncGen
     throw new BotError("llm_stream_cut", "the answer stream ended without a finish reason");
   }
   yield usage ? { type: "done", finishReason, usage } : { type: "done", finishReason };
+}
+
+function citationsEvent(context: NonNullable<LooseMessage["context"]>): CompletionEvent {
+  // Every entry is kept, in order: [docN] in the text points at citations[N-1].
+  const citations = Array.isArray(context.citations) ? context.citations.map(readCitation) : [];
+  return typeof context.intent === "string"
+    ? { type: "citations", citations, intent: context.intent }
+    : { type: "citations", citations };
+}
+
+function readCitation(raw: unknown): Citation {
+  const c = (typeof raw === "object" && raw !== null ? raw : {}) as Record<string, unknown>;
+  const citation: Citation = { content: typeof c.content === "string" ? c.content : "" };
+  for (const field of ["title", "url", "filepath", "chunk_id"] as const) {
+    const value = c[field];
+    if (typeof value === "string" || value === null) citation[field] = value;
+  }
+  return citation;
 }
 
 function readUsage(usage: LooseChunk["usage"]): TokenUsage | undefined {

@@ -3,10 +3,18 @@
 // checks auth, records every request, and validates every body it receives or sends against the
 // published specs (test/doubles/spec-validator.ts). A violation is recorded in `specViolations` and
 // answered with a 500 (or an SSE error event), so the test fails.
+//
+// On Your Data: a request with `data_sources` (deployment and /openai/v1 routes) is answered the way
+// the service does it: refused params and unknown data source fields give the service's 400s, the
+// answer carries `context: { citations, intent }` (first delta, or `message.context`), and search
+// failures come back as the service's 400 bodies. See the "On Your Data" section below.
 import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
+import { Ajv } from "ajv";
+import addFormatsModule from "ajv-formats";
 import { type SpecName, type SpecValidator, specValidator } from "./spec-validator.js";
 
 // ---------------------------------------------------------------------------------------------
@@ -35,6 +43,23 @@ export interface StreamScript {
   delayMs?: number;
   /** Model name the chunks report (Azure reports the model, not the deployment). */
   modelName?: string;
+  /**
+   * On Your Data (only when the request has `data_sources`): the retrieved documents, sent in the first
+   * delta's `context` (streaming) or `message.context`. `[docN]` in `pieces` points at citations[N-1].
+   * Default: none ([]), or DEFAULT_OYD_CITATIONS when the request met the double's default fallback.
+   */
+  citations?: DoubleCitation[];
+  /** On Your Data: `context.intent` (default: the service's JSON-encoded list of the last user message). */
+  intent?: string;
+}
+
+/** A citation as the service sends it (2024-10-21 `citation`; the service writes null for missing fields). */
+export interface DoubleCitation {
+  content: string;
+  title?: string | null;
+  url?: string | null;
+  filepath?: string | null;
+  chunk_id?: string | null;
 }
 
 export type Scenario =
@@ -50,10 +75,22 @@ export type Scenario =
   | { kind: "not-found" }
   | { kind: "context-length-exceeded" }
   | { kind: "server-error"; status?: 500 | 502 | 503 }
-  /** Streams `pieces`, then destroys the socket without a finish chunk or [DONE]. */
+  /**
+   * Streams `pieces`, then destroys the socket without a finish chunk or [DONE]. With data_sources the
+   * On Your Data context chunk (citations []) comes first: a stream broken after the citations.
+   */
   | { kind: "cut"; pieces: string[] }
   /** Sends `pieces` (if any; no headers at all when absent), then nothing until the client gives up. */
-  | { kind: "hang"; pieces?: string[] };
+  | { kind: "hang"; pieces?: string[] }
+  /**
+   * On Your Data, `in_scope` and nothing relevant retrieved: NOT_IN_DATA_ANSWER with `citations: []`.
+   * Needs a request with data_sources (otherwise the double answers 500 double_script_error).
+   */
+  | { kind: "not-in-data"; intent?: string }
+  /** On Your Data: Azure AI Search refused Azure OpenAI (403 "Authorization failed."), as a 400. */
+  | { kind: "search-auth-failed"; searchStatus?: 401 | 403 }
+  /** On Your Data: the index does not exist on the search service (search 404), as a 400. */
+  | { kind: "search-index-not-found" };
 
 export type ScenarioSource = Scenario | ((request: RecordedRequest) => Scenario);
 
@@ -109,6 +146,30 @@ export interface AzureOpenAIDouble {
 }
 
 export const DEFAULT_PIECES = ["Hello", " from", " the", " double", "."];
+/** On Your Data answer for a request that met the default fallback: two documents, both cited. */
+export const DEFAULT_OYD_PIECES = ["Dogs need daily walks", " [doc1]", " and fresh water", " [doc2]", "."];
+export const DEFAULT_OYD_CITATIONS: DoubleCitation[] = [
+  {
+    content: "Walk your dog at least twice a day.",
+    title: "Dog care basics",
+    url: "https://contoso.blob.core.windows.net/docs/dog-care.pdf",
+    filepath: "dog-care.pdf",
+    chunk_id: "0",
+  },
+  {
+    content: "Keep a bowl of fresh water available at all times.",
+    title: "Water and food",
+    url: null,
+    filepath: "water.md",
+    chunk_id: "2",
+  },
+];
+/**
+ * What the service answers when `in_scope` is on and retrieval found nothing relevant (On Your Data
+ * docs, "Runtime parameters"; seen verbatim in Azure-Samples and customer code).
+ */
+export const NOT_IN_DATA_ANSWER =
+  "The requested information is not available in the retrieved data. Please try another query or topic.";
 export const DEFAULT_API_KEY = "test-api-key";
 export const DEFAULT_BEARER_TOKEN = "test-entra-token";
 
@@ -173,6 +234,7 @@ export async function startAzureOpenAIDouble(
   const validator = options.validate === false ? undefined : specValidator();
   const queue: ScenarioSource[] = [];
   let fallback: ScenarioSource = options.fallback ?? { kind: "stream", pieces: DEFAULT_PIECES };
+  let fallbackIsDefault = options.fallback === undefined;
   const requests: RecordedRequest[] = [];
   const specViolations: SpecViolation[] = [];
 
@@ -220,6 +282,29 @@ export async function startAzureOpenAIDouble(
     if (route === "azure-inference" && !model) {
       return wire.error(400, { error: { code: "no_model_name", message: MESSAGES.noModel } });
     }
+    const dataSources = isRecord(body) && Array.isArray(body.data_sources) ? body.data_sources : undefined;
+    if (dataSources) {
+      if (route === "azure-inference" || route === "openai-compatible") {
+        // Not Azure OpenAI: no On Your Data. Not service traffic of the specs' kind, so sent raw.
+        return wire.raw(400, {
+          error: {
+            message: "Unrecognized request argument supplied: data_sources",
+            type: "invalid_request_error",
+            param: null,
+            code: null,
+          },
+        });
+      }
+      wire.onYourData = true;
+      if (validator && !checkDataSourcesAgainstSpec(wire, dataSources)) {
+        return wire.raw(500, {
+          error: { code: "double_spec_violation", message: "a data source violates the spec" },
+        });
+      }
+      const refusals = onYourDataRefusals(body as Record<string, unknown>, dataSources);
+      if (refusals.length > 0) return wire.error(400, oydError(refusals.join("\n")));
+    }
+    const usedDefault = queue.length === 0 && fallbackIsDefault;
     const scenario =
       model !== undefined && options.deployments && !options.deployments.includes(model)
         ? ({ kind: "not-found" } as const)
@@ -233,6 +318,27 @@ export async function startAzureOpenAIDouble(
     const answer = new Answer(route, model ?? "unknown", body, includeUsage);
     const delayMs = options.chunkDelayMs ?? 0;
 
+    if (dataSources) {
+      const oyd = onYourDataAnswer(scenario, usedDefault, body);
+      if (oyd === "not-mine") {
+        // rate limits, a filtered completion, ...: as without data sources (below)
+      } else if (oyd.kind === "error") {
+        return wire.error(400, oyd.body);
+      } else if (oyd.kind === "partial") {
+        return wire.stream(answer.oydChunks(oyd.script).slice(0, -1), delayMs, oyd.ending);
+      } else {
+        if (!streaming) return wire.completion(answer.oydCompletion(oyd.script));
+        return wire.stream(answer.oydChunks(oyd.script), oyd.script.delayMs ?? delayMs);
+      }
+    } else if (isOnYourDataOnly(scenario)) {
+      return wire.raw(500, {
+        error: {
+          code: "double_script_error",
+          message: `scenario ${scenario.kind} needs a request with data_sources`,
+        },
+      });
+    }
+
     switch (scenario.kind) {
       case "stream":
         if (!streaming) return wire.completion(answer.completion(scenario));
@@ -244,6 +350,10 @@ export async function startAzureOpenAIDouble(
       case "hang":
         if (!scenario.pieces) return wire.hang();
         return wire.stream(answer.chunks(scenario.pieces, { textOnly: true }), delayMs, "hang");
+      case "not-in-data":
+      case "search-auth-failed":
+      case "search-index-not-found":
+        return wire.raw(500, { error: { code: "double_script_error", message: "unreachable" } });
       default:
         return playError(wire, route, scenario, model);
     }
@@ -261,6 +371,7 @@ export async function startAzureOpenAIDouble(
     },
     setFallback: (source) => {
       fallback = source;
+      fallbackIsDefault = false;
     },
     reset: () => {
       queue.length = 0;
@@ -298,7 +409,22 @@ function authorized(
   return bearer === apiKey || bearer === bearerToken;
 }
 
-type ErrorScenario = Exclude<Scenario, StreamScript | { kind: "completion-filtered" | "cut" | "hang" }>;
+type OnYourDataOnlyScenario = Extract<
+  Scenario,
+  { kind: "not-in-data" | "search-auth-failed" | "search-index-not-found" }
+>;
+type ErrorScenario = Exclude<
+  Scenario,
+  StreamScript | OnYourDataOnlyScenario | { kind: "completion-filtered" | "cut" | "hang" }
+>;
+
+function isOnYourDataOnly(scenario: Scenario): scenario is OnYourDataOnlyScenario {
+  return (
+    scenario.kind === "not-in-data" ||
+    scenario.kind === "search-auth-failed" ||
+    scenario.kind === "search-index-not-found"
+  );
+}
 
 interface ErrorAnswer {
   status: number;
@@ -509,6 +635,59 @@ class Answer {
     };
   }
 
+  /** On Your Data, streamed: context in the first delta, text, a finish chunk; no usage chunk. */
+  oydChunks(script: OnYourDataScript): object[] {
+    const base = this.#oydBase(script, "extensions.chat.completion.chunk");
+    const choice = (delta: object, finish: string | null, endTurn: boolean) => ({
+      index: 0,
+      delta,
+      end_turn: endTurn,
+      finish_reason: finish,
+    });
+    const context = { citations: script.citations, intent: script.intent };
+    return [
+      { ...base, choices: [choice({ role: "assistant", context }, null, false)] },
+      ...script.pieces.map((piece) => ({
+        ...base,
+        choices: [choice({ content: piece }, null, false)],
+        system_fingerprint: "fp_double",
+      })),
+      { ...base, choices: [choice({}, script.finishReason ?? "stop", true)] },
+    ];
+  }
+
+  /** On Your Data, not streamed: `message.context`, `end_turn`, no refusal/logprobs (as the service). */
+  oydCompletion(script: OnYourDataScript): object {
+    const usage = script.usage ?? this.#estimateUsage(script.pieces);
+    return {
+      ...this.#oydBase(script, "extensions.chat.completion"),
+      choices: [
+        {
+          index: 0,
+          finish_reason: script.finishReason ?? "stop",
+          message: {
+            role: "assistant",
+            content: script.pieces.join(""),
+            end_turn: true,
+            context: { citations: script.citations, intent: script.intent },
+          },
+        },
+      ],
+      usage: {
+        completion_tokens: usage.completionTokens,
+        prompt_tokens: usage.promptTokens,
+        total_tokens: usage.promptTokens + usage.completionTokens,
+      },
+    };
+  }
+
+  /** The service's On Your Data answers carry a UUID id and an "extensions." object name. */
+  #oydBase(script: OnYourDataScript, object: string): object {
+    return { id: this.#oydId, model: script.modelName ?? this.model, created: this.#created, object };
+  }
+
+  readonly #oydId = randomUUID();
+
   #annotation(offset: number): object {
     return {
       choices: [
@@ -547,10 +726,24 @@ class Wire {
     readonly violations: SpecViolation[],
   ) {}
 
+  /** The request has data_sources: answers follow On Your Data's known deviations (ON_YOUR_DATA_DEVIATIONS). */
+  onYourData = false;
+
   /** Validates `payload`; records and returns false on a violation. */
   check(direction: SpecViolation["direction"], schema: string, payload: unknown): boolean {
     if (!this.validator || !this.route) return true;
-    const errors = this.validator.validate(SPEC[this.route], schema, payload);
+    const spec = SPEC[this.route];
+    let errors: string[];
+    const normalize =
+      direction === "response" && this.onYourData ? ON_YOUR_DATA_DEVIATIONS[schema] : undefined;
+    if (normalize && isRecord(payload)) {
+      const copy = structuredClone(payload);
+      const parts = normalize(copy);
+      errors = this.validator.validate(spec, schema, copy);
+      for (const part of parts) errors.push(...this.validator.validate(spec, part.schema, part.value));
+    } else {
+      errors = this.validator.validate(spec, schema, payload);
+    }
     if (errors.length === 0) return true;
     this.violations.push({ route: this.route, direction, schema, errors, payload });
     return false;
@@ -621,6 +814,302 @@ class Wire {
 
 // ---------------------------------------------------------------------------------------------
 
+// On Your Data (requests with `data_sources`)
+//
+// What the service does, and where that is known from:
+//   - refuses `stream_options` next to data_sources: 400 "Validation error at #/stream_options: Extra
+//     inputs are not permitted" (openai/openai-python#2296, Azure/azure-sdk-for-js#30751);
+//   - refuses a data source field it does not define: 400 "Validation error at
+//     #/data_sources/0/azure_search/parameters/indexName: Extra inputs are not permitted"
+//     (microsoft/copilot-camp#429; several at once, one per line: owndev/Open-WebUI-Functions#62);
+//   - takes exactly one data source (On Your Data API reference: "There must be exactly one element");
+//   - error bodies are { error: { requestid, code: 400, message } } with a numeric code
+//     (Azure-Samples/azure-search-openai-demo#2331, Azure/azure-sdk-for-net#45326);
+//   - search auth failure: SEARCH_AUTH_FAILED below (microsoft/sample-app-aoai-chatGPT#624, #2331);
+//     a missing index: the same wrapper around Search's 404 body "The index 'x' for service 'y' was not
+//     found." (microsoft/semantic-kernel#3015) — composed from those two captures, not captured whole;
+//   - answers: id a UUID, object "extensions.chat.completion(.chunk)", `end_turn` on each choice, the
+//     first delta { role, context: { citations, intent } }, intent a JSON-encoded list of strings, no
+//     usage chunk, no prompt-filter chunk (MicrosoftDocs "use your data" example output, api-version
+//     2024-02-15-preview; microsoft/sample-app-aoai-chatGPT functional tests).
+
+type OnYourDataScript = StreamScript & { citations: DoubleCitation[]; intent: string };
+
+const SEARCH_HELP =
+  "Invalid AzureCognitiveSearch configuration detected: Call to get Azure Search index failed. Check if you are using the correct Azure Search endpoint and index name. If you are using key based authentication, check if the admin key is correct. If you are using access token authentication or managed identity of Azure OpenAI, check if the Azure Search has enabled RBAC based authentication and if the user identity or Azure OpenAI managed identity has required role assignments to access Azure Search resource [https://aka.ms/aoaioydauthentication]. If the Azure Search resource has no public network access, make sure enable trusted service of Azure Search.";
+
+function searchFailure(status: number, searchMessage: string, endpoint: string, index: string): string {
+  const inner = `Server responded with status ${status}. Error message: ${JSON.stringify({ error: { code: "", message: searchMessage } })}`;
+  const url = `${endpoint.replace(/\/+$/, "")}/indexes/${index}?api-version=2024-03-01-preview`;
+  return `${SEARCH_HELP}\nAzure Search Error: ${status}, message='${inner}', url=URL('${url}')\n${inner}`;
+}
+
+function oydError(message: string): object {
+  return { error: { requestid: randomUUID(), code: 400, message } };
+}
+
+/** Service-side checks the spec does not express; each returns the service's message. */
+function onYourDataRefusals(body: Record<string, unknown>, dataSources: unknown[]): string[] {
+  const out: string[] = [];
+  if (dataSources.length !== 1) {
+    // pydantic-style wording (the rule is documented; this exact sentence was not captured)
+    out.push(
+      `Validation error at #/data_sources: List should have exactly 1 item, not ${dataSources.length}`,
+    );
+  }
+  if ("stream_options" in body)
+    out.push("Validation error at #/stream_options: Extra inputs are not permitted");
+  for (const [i, source] of dataSources.entries()) {
+    if (!isRecord(source) || typeof source.type !== "string") continue;
+    const schema = CONFIGURATION_SCHEMAS[source.type];
+    if (!schema || !isRecord(source.parameters)) continue;
+    const parametersSchema = specProperties(schema).get("parameters");
+    for (const extra of extraFields(source.parameters, parametersSchema)) {
+      out.push(
+        `Validation error at #/data_sources/${i}/${source.type}/parameters/${extra}: Extra inputs are not permitted`,
+      );
+    }
+  }
+  return out;
+}
+
+/** The spec's mapped schema per data source type (ajv ignores the OpenAPI discriminator). */
+const CONFIGURATION_SCHEMAS: Record<string, string> = {
+  azure_search: "azureSearchChatExtensionConfiguration",
+  azure_cosmos_db: "azureCosmosDBChatExtensionConfiguration",
+};
+
+function checkDataSourcesAgainstSpec(wire: Wire, dataSources: unknown[]): boolean {
+  let ok = true;
+  for (const source of dataSources) {
+    const errors = dataSourceSpecErrors(source);
+    if (errors.length === 0) continue;
+    ok = false;
+    wire.violations.push({
+      route: wire.route,
+      direction: "request",
+      schema: "data_sources[]",
+      errors,
+      payload: source,
+    });
+  }
+  return ok;
+}
+
+let dataSourceAjv: Ajv | undefined;
+
+/**
+ * Errors of one `data_sources` entry against the 2024-10-21 spec, the OpenAPI discriminator honoured:
+ * createChatCompletionRequest only checks an entry's `type` (ajv ignores `discriminator`), and the
+ * `oneOf`s of authentication and embedding_dependency are ambiguous without it (a user-assigned
+ * identity also matches the system-assigned schema, which requires nothing but `type`). Each
+ * `x-ms-discriminator-value` (used only by the On Your Data schemas) becomes a constraint on `type`.
+ */
+export function dataSourceSpecErrors(source: unknown): string[] {
+  const type = isRecord(source) ? source.type : undefined;
+  const schema = typeof type === "string" ? CONFIGURATION_SCHEMAS[type] : undefined;
+  if (!schema) {
+    return [
+      `data source type ${JSON.stringify(type)} is not one of ${Object.keys(CONFIGURATION_SCHEMAS).join(", ")}`,
+    ];
+  }
+  if (!dataSourceAjv) {
+    dataSourceAjv = new Ajv({ strict: false, allErrors: true, validateSchema: false });
+    // ajv-formats is CommonJS: under NodeNext its default import is the module object.
+    addFormatsModule.default(dataSourceAjv);
+    dataSourceAjv.addFormat("int32", {
+      type: "number",
+      validate: (n: number) => Number.isInteger(n) && Math.abs(n) < 2 ** 31,
+    });
+    dataSourceAjv.addSchema({ components: { schemas: withDiscriminatorValues(schemas()) } }, "oyd");
+  }
+  const validate = dataSourceAjv.getSchema(`oyd#/components/schemas/${schema}`);
+  if (!validate) return [`schema ${schema} not found`];
+  if (validate(source)) return [];
+  return (validate.errors ?? []).map(
+    (e) => `${schema}${e.instancePath || "/"} ${e.message ?? "is invalid"} ${JSON.stringify(e.params)}`,
+  );
+}
+
+function withDiscriminatorValues(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(withDiscriminatorValues);
+  if (!isRecord(node)) return node;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(node)) out[key] = withDiscriminatorValues(value);
+  const value = node["x-ms-discriminator-value"];
+  if (typeof value === "string") {
+    out.allOf = [...asArray(out.allOf), { properties: { type: { enum: [value] } }, required: ["type"] }];
+  }
+  return out;
+}
+
+function onYourDataAnswer(
+  scenario: Scenario,
+  usedDefault: boolean,
+  body: unknown,
+):
+  | "not-mine"
+  | { kind: "error"; body: object }
+  | { kind: "answer"; script: OnYourDataScript }
+  | { kind: "partial"; script: OnYourDataScript; ending: "cut" | "hang" } {
+  const source = isRecord(body) && Array.isArray(body.data_sources) ? body.data_sources[0] : undefined;
+  const parameters = isRecord(source) && isRecord(source.parameters) ? source.parameters : {};
+  const endpoint = typeof parameters.endpoint === "string" ? parameters.endpoint : "https://search.invalid";
+  const index = typeof parameters.index_name === "string" ? parameters.index_name : "index";
+  const service = /^https?:\/\/([^./]+)/.exec(endpoint)?.[1] ?? "search";
+  const intent = defaultIntent(body);
+  switch (scenario.kind) {
+    case "stream":
+      return {
+        kind: "answer",
+        script: usedDefault
+          ? { ...scenario, pieces: DEFAULT_OYD_PIECES, citations: DEFAULT_OYD_CITATIONS, intent }
+          : { ...scenario, citations: scenario.citations ?? [], intent: scenario.intent ?? intent },
+      };
+    case "not-in-data":
+      return {
+        kind: "answer",
+        script: {
+          kind: "stream",
+          pieces: [NOT_IN_DATA_ANSWER],
+          citations: [],
+          intent: scenario.intent ?? intent,
+        },
+      };
+    case "search-auth-failed":
+      return {
+        kind: "error",
+        body: oydError(searchFailure(scenario.searchStatus ?? 403, "Authorization failed.", endpoint, index)),
+      };
+    case "search-index-not-found":
+      return {
+        kind: "error",
+        body: oydError(
+          searchFailure(404, `The index '${index}' for service '${service}' was not found.`, endpoint, index),
+        ),
+      };
+    case "cut":
+    case "hang":
+      // The context chunk and the pieces, then no finish: a stream broken after the citations.
+      return {
+        kind: "partial",
+        script: { kind: "stream", pieces: scenario.pieces ?? [], citations: [], intent },
+        ending: scenario.kind,
+      };
+    default:
+      return "not-mine";
+  }
+}
+
+/** The service's intent: a JSON-encoded list of search queries; here, the last user message. */
+function defaultIntent(body: unknown): string {
+  const messages = isRecord(body) && Array.isArray(body.messages) ? body.messages : [];
+  const lastUser = [...messages].reverse().find((m) => isRecord(m) && m.role === "user");
+  const content = isRecord(lastUser) && typeof lastUser.content === "string" ? lastUser.content : "";
+  return JSON.stringify([content]);
+}
+
+/**
+ * Rewrites a copy of an On Your Data answer into the 2024-10-21 schema's shape before validation, and
+ * returns the parts the schema does not reach (delta.context) to validate on their own. Narrow: only
+ * the deviations listed at the top of this section.
+ */
+const ON_YOUR_DATA_DEVIATIONS: Record<
+  string,
+  (copy: Record<string, unknown>) => Array<{ schema: string; value: unknown }>
+> = {
+  createChatCompletionStreamResponse(chunk) {
+    if (chunk.object === "extensions.chat.completion.chunk") chunk.object = "chat.completion.chunk";
+    const parts: Array<{ schema: string; value: unknown }> = [];
+    for (const choice of asArray(chunk.choices)) {
+      if (!isRecord(choice) || !isRecord(choice.delta) || !("context" in choice.delta)) continue;
+      parts.push({
+        schema: "azureChatExtensionsMessageContext",
+        value: withoutNullCitationFields(choice.delta.context),
+      });
+    }
+    return parts;
+  },
+  createChatCompletionResponse(body) {
+    if (body.object === "extensions.chat.completion") body.object = "chat.completion";
+    for (const choice of asArray(body.choices)) {
+      if (!isRecord(choice)) continue;
+      if (!("logprobs" in choice)) choice.logprobs = null;
+      const message = choice.message;
+      if (!isRecord(message)) continue;
+      if (!("refusal" in message)) message.refusal = null;
+      if ("context" in message) message.context = withoutNullCitationFields(message.context);
+    }
+    return [];
+  },
+  errorResponse(body) {
+    const error = body.error;
+    if (isRecord(error) && typeof error.code === "number") error.code = String(error.code);
+    return [];
+  },
+};
+
+/** The service writes `null` for a citation's missing title/url/filepath/chunk_id; the spec omits them. */
+function withoutNullCitationFields(context: unknown): unknown {
+  if (!isRecord(context)) return context;
+  const citations = asArray(context.citations).map((c) =>
+    isRecord(c) ? Object.fromEntries(Object.entries(c).filter(([, v]) => v !== null)) : c,
+  );
+  return "citations" in context ? { ...context, citations } : context;
+}
+
+// The spec's object schemas, read from the published file, to find fields it does not define.
+type SpecNode = Record<string, unknown>;
+let specSchemas: Record<string, SpecNode> | undefined;
+
+function schemas(): Record<string, SpecNode> {
+  if (!specSchemas) {
+    const file = new URL("../../../shared/specs/azure-openai/2024-10-21/inference.json", import.meta.url);
+    const document = JSON.parse(readFileSync(file, "utf8")) as {
+      components: { schemas: Record<string, SpecNode> };
+    };
+    specSchemas = document.components.schemas;
+  }
+  return specSchemas;
+}
+
+function deref(node: unknown): SpecNode | undefined {
+  if (!isRecord(node)) return undefined;
+  const ref = typeof node.$ref === "string" ? node.$ref.split("/").at(-1) : undefined;
+  return ref ? deref(schemas()[ref]) : node;
+}
+
+/** Properties of an object schema, allOf parts merged. */
+function specProperties(nameOrNode: string | unknown): Map<string, unknown> {
+  const node = deref(typeof nameOrNode === "string" ? schemas()[nameOrNode] : nameOrNode);
+  const out = new Map<string, unknown>();
+  for (const part of [node, ...asArray(node?.allOf).map(deref)]) {
+    if (part && isRecord(part.properties))
+      for (const [k, v] of Object.entries(part.properties)) out.set(k, v);
+  }
+  return out;
+}
+
+/** Paths (a/b/c; a tagged union's tag included, as pydantic names them) of fields the spec lacks. */
+function extraFields(value: Record<string, unknown>, schema: unknown): string[] {
+  const node = deref(schema);
+  if (!node) return [];
+  const options = asArray(node.oneOf).map(deref);
+  if (options.length > 0) {
+    const chosen = options.find((o) => o?.["x-ms-discriminator-value"] === value.type);
+    return chosen ? extraFields(value, chosen).map((p) => `${String(value.type)}/${p}`) : [];
+  }
+  const properties = specProperties(node);
+  const out: string[] = [];
+  for (const [key, child] of Object.entries(value)) {
+    if (!properties.has(key)) out.push(key);
+    else if (isRecord(child)) out.push(...extraFields(child, properties.get(key)).map((p) => `${key}/${p}`));
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+
 function resolve(source: ScenarioSource, request: RecordedRequest): Scenario {
   return typeof source === "function" ? source(request) : source;
 }
@@ -641,4 +1130,8 @@ function parseJson(text: string): unknown {
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function asArray(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [];
 }

@@ -13,7 +13,15 @@ import {
   OpenAIError,
 } from "openai";
 import { BotError, type BotErrorDetails, type ErrorCode } from "../../src/errors.js";
-import { AUTH_HINT, retryAfterMs, toBotError } from "../../src/llm/error-mapping.js";
+import {
+  AUTH_HINT,
+  type ErrorContext,
+  retryAfterMs,
+  SEARCH_KEY_HINT,
+  SEARCH_ROLES_HINT,
+  toBotError,
+} from "../../src/llm/error-mapping.js";
+import type { DataSourceRequest } from "../../src/llm/types.js";
 import { registerSecret } from "../../src/redact.js";
 
 function apiError(status: number | undefined, error: object, headers: Record<string, string> = {}): APIError {
@@ -305,4 +313,144 @@ describe("retryAfterMs", () => {
     });
   }
   test("no headers at all", () => assert.equal(retryAfterMs(undefined), undefined));
+});
+
+// On Your Data failures: the service reports Azure AI Search's answer inside a 400 with a numeric code.
+// 403: microsoft/sample-app-aoai-chatGPT#624 and Azure-Samples/azure-search-openai-demo#2331; 404: the
+// same wrapper around Search's body from microsoft/semantic-kernel#3015; validation:
+// microsoft/copilot-camp#429; url: microsoft/sample-app-aoai-chatGPT#275; model call:
+// Azure/azure-sdk-for-java#46349.
+describe("toBotError for On Your Data", () => {
+  const OYD_HELP =
+    "Invalid AzureCognitiveSearch configuration detected: Call to get Azure Search index failed. Check if you are using the correct Azure Search endpoint and index name. If you are using key based authentication, check if the admin key is correct. If you are using access token authentication or managed identity of Azure OpenAI, check if the Azure Search has enabled RBAC based authentication and if the user identity or Azure OpenAI managed identity has required role assignments to access Azure Search resource [https://aka.ms/aoaioydauthentication]. If the Azure Search resource has no public network access, make sure enable trusted service of Azure Search.";
+  const searchError = (status: number, message: string) =>
+    `${OYD_HELP}\nAzure Search Error: ${status}, message='Server responded with status ${status}. Error message: {"error":{"code":"","message":"${message}"}}', url=URL('https://srch-xxx.search.windows.net/indexes/hr-docs?api-version=2021-04-30-Preview')\nServer responded with status ${status}. Error message: {"error":{"code":"","message":"${message}"}}`;
+  const oyd = (message: string) =>
+    apiError(400, { requestid: "f714cb6b-07ed-4bad-9018-6825fe1901e9", code: 400, message });
+  const source = (authentication: object): DataSourceRequest => ({
+    type: "azure_search",
+    parameters: { endpoint: "https://srch-xxx.search.windows.net", index_name: "hr-docs", authentication },
+  });
+  const IDENTITY_ID =
+    "/subscriptions/0000/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/bot-search";
+  const context = (dataSource?: DataSourceRequest): ErrorContext => ({
+    model: "gpt-4o",
+    phase: "request",
+    ...(dataSource ? { dataSource } : {}),
+  });
+
+  const vectors: Array<{
+    name: string;
+    error: unknown;
+    dataSource?: DataSourceRequest;
+    message: RegExp;
+    hint: RegExp;
+  }> = [
+    {
+      name: "search 403 with the system-assigned identity: both roles named",
+      error: oyd(searchError(403, "Authorization failed.")),
+      dataSource: source({ type: "system_assigned_managed_identity" }),
+      message: /azure_search index "hr-docs".*Azure AI Search answered 403 "Authorization failed\."/,
+      hint: /^system-assigned managed identity: .*"Search Index Data Reader" \(to query\).*"Search Service Contributor"/,
+    },
+    {
+      name: "search 403 with a user-assigned identity: the identity is named",
+      error: oyd(searchError(403, "Authorization failed.")),
+      dataSource: source({
+        type: "user_assigned_managed_identity",
+        managed_identity_resource_id: IDENTITY_ID,
+      }),
+      message: /answered 403/,
+      hint: new RegExp(`user-assigned managed identity ${IDENTITY_ID}.*Search Index Data Reader`),
+    },
+    {
+      name: "search 403 with an API key: the key hint (admin key)",
+      error: oyd(searchError(403, "Authorization failed.")),
+      dataSource: source({ type: "api_key", key: "search-key-value-123" }),
+      message: /answered 403/,
+      hint: /admin key/,
+    },
+    {
+      name: "search 401 without knowing the source: both hints",
+      error: oyd(searchError(401, "Access denied.")),
+      message: /AzureCognitiveSearch.*answered 401 "Access denied\."/,
+      hint: /Search Index Data Reader.*API key: .*admin key/,
+    },
+    {
+      name: "missing index (search 404)",
+      error: oyd(searchError(404, "The index 'hr-docs' for service 'srch-xxx' was not found.")),
+      dataSource: source({ type: "system_assigned_managed_identity" }),
+      message: /answered 404 "The index 'hr-docs' for service 'srch-xxx' was not found\."/,
+      hint: /index "hr-docs" does not exist on https:\/\/srch-xxx\.search\.windows\.net: check AZURE_SEARCH_INDEX/,
+    },
+    {
+      name: "a field the service does not accept",
+      error: oyd(
+        "Validation error at #/data_sources/0/azure_search/parameters/indexName: Extra inputs are not permitted",
+      ),
+      dataSource: source({ type: "system_assigned_managed_identity" }),
+      message:
+        /refused the data source configuration at data_sources\/0\/azure_search\/parameters\/indexName/,
+      hint: /DATA_SOURCES_FILE/,
+    },
+    {
+      name: "an endpoint that does not resolve",
+      error: oyd(
+        "Invalid AzureCognitiveSearch configuration detected: Azure Cognitive Search url fails to resolve.",
+      ),
+      dataSource: source({ type: "system_assigned_managed_identity" }),
+      message: /does not resolve/,
+      hint: /AZURE_SEARCH_ENDPOINT \(endpoint https:\/\/srch-xxx\.search\.windows\.net\)/,
+    },
+    {
+      name: "the model behind On Your Data refuses a parameter (unsupported model)",
+      error: oyd(
+        "An error occurred when calling Azure OpenAI: Server responded with status 400. Error message: {'error': {'message': \"Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.\", 'type': 'invalid_request_error', 'param': 'max_tokens', 'code': 'unsupported_parameter'}}",
+      ),
+      dataSource: source({ type: "system_assigned_managed_identity" }),
+      message: /model call behind On Your Data failed/,
+      hint: /GPT-4o/,
+    },
+  ];
+
+  for (const v of vectors) {
+    test(v.name, () => {
+      const mapped = toBotError(v.error, context(v.dataSource));
+      assert.equal(mapped.code, "datasource_error");
+      assert.equal(mapped.details.status, 400);
+      assert.match(mapped.message, v.message);
+      assert.match(mapped.details.hint ?? "", v.hint);
+      assert.equal(mapped.cause, v.error);
+    });
+  }
+
+  test("the hints name the roles and the key", () => {
+    assert.match(SEARCH_ROLES_HINT, /"Search Index Data Reader" \(to query\)/);
+    assert.match(SEARCH_ROLES_HINT, /"Search Service Contributor" \(to read the index definition\)/);
+    assert.match(SEARCH_KEY_HINT, /AZURE_SEARCH_API_KEY/);
+  });
+
+  test("the search key never reaches the message or the hint", () => {
+    const key = "search-admin-key-0123456789abcdef";
+    registerSecret(key);
+    const mapped = toBotError(
+      oyd(`${searchError(403, "Authorization failed.")} key=${key}`),
+      context(source({ type: "api_key", key })),
+    );
+    assert.ok(!mapped.message.includes(key), mapped.message);
+    assert.ok(!(mapped.details.hint ?? "").includes(key));
+  });
+
+  test("ordinary errors of a request with a data source keep their codes", () => {
+    const dataSource = source({ type: "system_assigned_managed_identity" });
+    assert.equal(toBotError(apiError(429, RATE_LIMIT_BODY), context(dataSource)).code, "llm_rate_limited");
+    assert.equal(
+      toBotError(apiError(400, CONTENT_FILTER_BODY), context(dataSource)).code,
+      "llm_content_filter",
+    );
+    assert.equal(
+      toBotError(apiError(400, { code: "BadRequest", message: "something else" }), context(dataSource)).code,
+      "llm_bad_request",
+    );
+  });
 });

@@ -1,8 +1,19 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { profileFor } from "../../src/llm/models.js";
-import { buildChatBody, inferenceExtraParameters, streamUsageSupported } from "../../src/llm/request.js";
-import type { CompletionRequest, EndpointKind, GenerationOptions } from "../../src/llm/types.js";
+import {
+  buildChatBody,
+  dataSourcesSupported,
+  inferenceExtraParameters,
+  REFUSED_WITH_DATA_SOURCES,
+  streamUsageSupported,
+} from "../../src/llm/request.js";
+import type {
+  CompletionRequest,
+  DataSourceRequest,
+  EndpointKind,
+  GenerationOptions,
+} from "../../src/llm/types.js";
 import { specValidator } from "../doubles/spec-validator.js";
 
 const messages: CompletionRequest["messages"] = [
@@ -159,4 +170,87 @@ describe("inferenceExtraParameters", () => {
       [],
     );
   });
+});
+
+describe("buildChatBody with a data source (On Your Data)", () => {
+  const dataSource: DataSourceRequest = {
+    type: "azure_search",
+    parameters: {
+      endpoint: "https://my-search.search.windows.net",
+      index_name: "hr-docs",
+      authentication: { type: "system_assigned_managed_identity" },
+      query_type: "vector_simple_hybrid",
+      embedding_dependency: { type: "deployment_name", deployment_name: "text-embedding-3-small" },
+      in_scope: true,
+      strictness: 3,
+      top_n_documents: 5,
+    },
+  };
+  const withSource = (model: string, options: GenerationOptions): CompletionRequest => ({
+    ...request(model, options),
+    dataSource,
+  });
+
+  test("data_sources holds exactly the one source; stream_options is left out even when usage is asked", () => {
+    const body = buildChatBody(withSource("gpt-4o", ALL_OPTIONS), { includeUsage: true });
+    assert.deepEqual(body, {
+      model: "gpt-4o",
+      messages,
+      stream: true,
+      temperature: 0.2,
+      top_p: 0.9,
+      presence_penalty: 0.5,
+      frequency_penalty: -0.5,
+      max_tokens: 500,
+      stop: ["END"],
+      data_sources: [dataSource],
+    });
+  });
+
+  test("no field the service refuses next to data_sources is ever sent", () => {
+    for (const includeUsage of [true, false]) {
+      const body: object = buildChatBody(withSource("gpt-4o", ALL_OPTIONS), { includeUsage });
+      for (const field of REFUSED_WITH_DATA_SOURCES) assert.equal(field in body, false, field);
+    }
+    assert.ok(REFUSED_WITH_DATA_SOURCES.includes("stream_options"));
+  });
+
+  test("the source is copied into the body, not shared", () => {
+    const req = withSource("gpt-4o", {});
+    const body = buildChatBody(req, { includeUsage: false });
+    assert.notEqual(body.data_sources?.[0], req.dataSource);
+    assert.deepEqual(body.data_sources?.[0], req.dataSource);
+  });
+
+  test("without a data source nothing changes (stream_options stays)", () => {
+    const body = buildChatBody(request("gpt-4o", {}), { includeUsage: true });
+    assert.equal("data_sources" in body, false);
+    assert.deepEqual(body.stream_options, { include_usage: true });
+  });
+
+  test("the body validates against createChatCompletionRequest and the source against its mapped schema", () => {
+    const body = buildChatBody(withSource("gpt-4o", ALL_OPTIONS), { includeUsage: true });
+    const validator = specValidator();
+    assert.deepEqual(validator.validate("azure-openai-2024-10-21", "createChatCompletionRequest", body), []);
+    assert.deepEqual(
+      validator.validate(
+        "azure-openai-2024-10-21",
+        "azureSearchChatExtensionConfiguration",
+        body.data_sources?.[0],
+      ),
+      [],
+    );
+  });
+});
+
+describe("dataSourcesSupported", () => {
+  const vectors: Array<[EndpointKind, boolean]> = [
+    ["azure-deployment", true],
+    ["azure-v1", true],
+    ["azure-inference", false],
+    ["openai-compatible", false],
+  ];
+  for (const [kind, expected] of vectors) {
+    test(`${kind} → ${expected}`, () => assert.equal(dataSourcesSupported(kind), expected));
+  }
 });

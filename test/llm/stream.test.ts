@@ -268,3 +268,139 @@ describe("parseChatStream", () => {
     assert.deepEqual(events, [...texts("a"), { type: "done", finishReason: "stop" }]);
   });
 });
+
+// On Your Data chunk shapes: UUID id, object "extensions.chat.completion.chunk", end_turn, the first
+// delta { role, context: { citations, intent } } (microsoft/sample-app-aoai-chatGPT functional tests;
+// MicrosoftDocs "use your data" example output), intent a JSON-encoded list.
+describe("parseChatStream with On Your Data context", () => {
+  const oyd = (choice: object, extra: object = {}) => ({
+    id: "92f715be-cfc4-4ae6-80f8-c86b7955f6af",
+    model: "gpt-4o",
+    created: 1712077271,
+    object: "extensions.chat.completion.chunk",
+    choices: [{ index: 0, end_turn: false, finish_reason: null, ...choice }],
+    ...extra,
+  });
+  const CITATIONS = [
+    {
+      content: "Walk your dog twice a day.",
+      title: "Dog care",
+      url: "https://contoso.blob.core.windows.net/docs/dog.pdf",
+      filepath: "dog.pdf",
+      chunk_id: "0",
+    },
+    { content: "Fresh water always.", title: null, url: null, filepath: "water.md", chunk_id: "2" },
+  ];
+  const contextChunk = oyd({
+    delta: { role: "assistant", context: { citations: CITATIONS, intent: '["dog care"]' } },
+  });
+  const oydText = (content: string) => oyd({ delta: { content } }, { system_fingerprint: "fp_68a7d165bf" });
+  const oydFinish = oyd({ delta: {}, end_turn: true, finish_reason: "stop" });
+
+  test("citations and intent from the first delta come first; [docN] markers stay in the text", async () => {
+    const { events, error } = await run([
+      contextChunk,
+      oydText("Walk it [doc1]"),
+      oydText(" and water it [doc2]."),
+      oydFinish,
+    ]);
+    assert.equal(error, undefined);
+    assert.deepEqual(events, [
+      { type: "citations", citations: CITATIONS, intent: '["dog care"]' },
+      ...texts("Walk it [doc1]", " and water it [doc2]."),
+      { type: "done", finishReason: "stop" },
+    ]);
+  });
+
+  test("nothing retrieved: an empty citations event, then the service's not-found sentence", async () => {
+    const empty = oyd({ delta: { role: "assistant", context: { citations: [], intent: '["cat food"]' } } });
+    const sentence =
+      "The requested information is not available in the retrieved data. Please try another query or topic.";
+    const { events } = await run([empty, oydText(sentence), oydFinish]);
+    assert.deepEqual(events, [
+      { type: "citations", citations: [], intent: '["cat food"]' },
+      ...texts(sentence),
+      { type: "done", finishReason: "stop" },
+    ]);
+  });
+
+  test("context arriving after text is emitted when it arrives, once", async () => {
+    const late = oyd({ delta: { content: " more", context: { citations: [CITATIONS[0]] } } });
+    const again = oyd({ delta: { context: { citations: CITATIONS } } });
+    const { events } = await run([oydText("Some"), late, again, oydFinish]);
+    assert.deepEqual(events, [
+      ...texts("Some"),
+      { type: "citations", citations: [CITATIONS[0]] },
+      ...texts(" more"),
+      { type: "done", finishReason: "stop" },
+    ]);
+  });
+
+  test("malformed citations keep their position (docN stays aligned) with only the valid fields", async () => {
+    const odd = oyd({
+      delta: { context: { citations: [{ title: 5, url: "u" }, "junk", { content: "c", chunk_id: 7 }] } },
+    });
+    const { events } = await run([odd, oydFinish]);
+    assert.deepEqual(events[0], {
+      type: "citations",
+      citations: [{ content: "", url: "u" }, { content: "" }, { content: "c" }],
+    });
+  });
+
+  test("a non-streamed answer (message.context) gives the same events", async () => {
+    // The spec example chat_completions_azure_search_minimum.json, response body.
+    const completion = {
+      id: "chatcmpl-7R1nGnsXO8n4oi9UPz2f3UHdgAYMn",
+      created: 1686676106,
+      choices: [
+        {
+          index: 0,
+          finish_reason: "stop",
+          message: {
+            role: "assistant",
+            content: "Content of the completion [doc1].",
+            context: {
+              citations: [
+                {
+                  content: "Citation content.",
+                  title: "Citation Title",
+                  filepath: "contoso.txt",
+                  url: "https://contoso.blob.windows.net/container/contoso.txt",
+                  chunk_id: "0",
+                },
+              ],
+              intent: "dog care",
+            },
+          },
+        },
+      ],
+      usage: { completion_tokens: 557, prompt_tokens: 33, total_tokens: 590 },
+    };
+    const { events } = await run([completion]);
+    assert.deepEqual(events, [
+      {
+        type: "citations",
+        citations: [
+          {
+            content: "Citation content.",
+            title: "Citation Title",
+            filepath: "contoso.txt",
+            url: "https://contoso.blob.windows.net/container/contoso.txt",
+            chunk_id: "0",
+          },
+        ],
+        intent: "dog care",
+      },
+      ...texts("Content of the completion [doc1]."),
+      { type: "done", finishReason: "stop", usage: { promptTokens: 33, completionTokens: 557 } },
+    ]);
+  });
+
+  test("without context there is no citations event", async () => {
+    const { events } = await run([roleChunk, text("Hi"), finish("stop")]);
+    assert.equal(
+      events.some((e) => e.type === "citations"),
+      false,
+    );
+  });
+});
