@@ -134,7 +134,9 @@ describe("On Your Data through the engine", () => {
     await core.engine.handle(message("settings set datasource off"), sink());
     llm.script({ kind: "stream", pieces: ["Plain answer."] });
     await core.engine.handle(message("hi"), sink());
-    assert.equal((llm.requests.at(-1)?.body as { data_sources?: unknown }).data_sources, undefined);
+    const last = llm.requests.at(-1);
+    assert.ok(last);
+    assert.equal((last.body as { data_sources?: unknown }).data_sources, undefined);
   });
 });
 
@@ -170,7 +172,9 @@ describe("On Your Data with fallback", () => {
       s.messages.at(-1)?.text ?? "",
       /document search in \*\*hr-docs\*\* failed[\s\S]*General answer\./,
     );
-    assert.equal((llm.requests[1]?.body as { data_sources?: unknown }).data_sources, undefined);
+    const retry = llm.requests[1];
+    assert.ok(retry);
+    assert.equal((retry.body as { data_sources?: unknown }).data_sources, undefined);
     await core.store.close();
     await llm.close();
   });
