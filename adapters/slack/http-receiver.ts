@@ -61,23 +61,8 @@ export class SlackHttpReceiver implements Receiver {
     if (body.ssl_check) return reply(res, 200, {});
     if (!this.app) return reply(res, 503, { error: "not ready" });
 
-    // Events API requests never carry an answer: acknowledge them before Bolt even looks at them,
-    // so a busy event loop cannot push the ack towards Slack's 3 s limit.
-    if (body.type === "event_callback") {
-      reply(res, 200, undefined);
-      const retryNum = header(req, "x-slack-retry-num");
-      this.app
-        .processEvent({
-          body,
-          ack: async () => {},
-          retryNum: retryNum ? Number(retryNum) : undefined,
-          retryReason: header(req, "x-slack-retry-reason"),
-        })
-        .catch((err: unknown) => logger.error({ err }, "Slack event handling failed"));
-      return;
-    }
-
     let acked = false;
+    let deadline: NodeJS.Timeout | undefined;
     const ack = async (response?: unknown): Promise<void> => {
       if (acked) return;
       acked = true;
@@ -86,11 +71,17 @@ export class SlackHttpReceiver implements Receiver {
       else if (typeof response === "string") reply(res, 200, { text: response });
       else reply(res, 200, response);
     };
-    // Whatever the listeners do, Slack hears back in time.
-    const deadline = setTimeout(() => {
-      logger.warn({ type: body.type }, "Slack request not acknowledged in time; acknowledging it empty");
-      void ack();
-    }, SLACK_ACK_DEADLINE_MS);
+    if (body.type === "event_callback") {
+      // Events API requests never carry an answer: acknowledge them before Bolt even looks at them,
+      // so a busy event loop cannot push the ack towards Slack's 3 s limit.
+      await ack();
+    } else {
+      // Commands and actions ack in their listeners; whatever they do, Slack hears back in time.
+      deadline = setTimeout(() => {
+        logger.warn({ type: body.type }, "Slack request not acknowledged in time; acknowledging it empty");
+        void ack();
+      }, SLACK_ACK_DEADLINE_MS);
+    }
 
     const retryNum = header(req, "x-slack-retry-num");
     const event: ReceiverEvent = {
