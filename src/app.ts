@@ -34,6 +34,7 @@ export async function createCore(
   logger: Logger,
   overrides: CoreOverrides = {},
 ): Promise<Core> {
+  for (const warning of config.warnings) logger.warn({ component: "config" }, warning);
   const store =
     overrides.store ?? createStore({ redisUrl: config.redis.url, keyPrefix: config.redis.keyPrefix, logger });
   const llm = overrides.llm ?? createLlmClient(config.llm, { logger, credential: overrides.credential });

@@ -212,6 +212,8 @@ export interface TeamsConfig {
 }
 
 export interface Config {
+  /** Things worth knowing that do not stop the start; logged once the logger exists. */
+  warnings: string[];
   llm: LlmEndpointConfig;
   /** "On Your Data" sources a conversation may pick with `settings set datasource <name>`. */
   dataSources: DataSourceDefinition[];
@@ -277,17 +279,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       "OPENAI_API_VERSION v1 is for Azure OpenAI endpoints; the model inference endpoint takes a dated version",
     );
   }
+  const warnings: string[] = [];
   const dataSources = dataSourcesConfig(
     env,
     kind,
     e.OPENAI_API_VERSION ?? AZURE_OPENAI_DEFAULT_API_VERSION,
     problems,
+    warnings,
   );
   const slack = slackConfig(e, problems);
   const teams = teamsConfig(e, problems);
   if (problems.length > 0 || !endpoint || !defaultModel) throw new ConfigError(problems);
 
   return {
+    warnings,
     llm: {
       kind,
       endpoint,
@@ -351,12 +356,11 @@ function dataSourcesConfig(
   kind: EndpointKind,
   apiVersion: string,
   problems: string[],
+  warnings: string[],
 ): DataSourceDefinition[] {
   let sources: DataSourceDefinition[] = [];
   try {
-    sources = loadDataSources(env, apiVersion, {
-      warn: (message) => process.stderr.write(`warning: ${message}\n`),
-    });
+    sources = loadDataSources(env, apiVersion, { warn: (message) => warnings.push(message) });
   } catch (err) {
     if (!(err instanceof DataSourceConfigError)) throw err;
     problems.push(...err.problems);

@@ -138,4 +138,22 @@ describe("loadConfig", () => {
       /SLACK_SIGNING_SECRET is required/,
     );
   });
+
+  it("keeps data source warnings for the logger instead of printing them", () => {
+    const c = loadConfig({
+      ...azure,
+      AZURE_SEARCH_ENDPOINT: "https://s.search.windows.net",
+      AZURE_SEARCH_INDEX: "docs",
+      AZURE_SEARCH_QUERY_TYPE: "semantic",
+    });
+    assert.deepEqual(
+      c.dataSources.map((d) => d.name),
+      ["docs"],
+    );
+    assert.ok(
+      c.warnings.some((w) => /semantic/i.test(w)),
+      c.warnings.join("; "),
+    );
+    assert.deepEqual(loadConfig(azure).warnings, []);
+  });
 });
