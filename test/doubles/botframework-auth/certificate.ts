@@ -55,8 +55,13 @@ function oid(dotted: string): Buffer {
 }
 
 function positiveInteger(bytes: Buffer): Buffer {
-  // A leading 0 keeps the two's-complement value positive.
-  return tlv(TAG_INTEGER, (bytes[0] ?? 0) & 0x80 ? Buffer.concat([Buffer.from([0]), bytes]) : bytes);
+  // DER wants the shortest form: no redundant leading zero bytes (a random serial starts with one
+  // byte in 256, which made OpenSSL refuse the certificate now and then)...
+  let start = 0;
+  while (start < bytes.length - 1 && bytes[start] === 0) start++;
+  const minimal = bytes.subarray(start);
+  // ...and a leading 0 where needed to keep the two's-complement value positive.
+  return tlv(TAG_INTEGER, (minimal[0] ?? 0) & 0x80 ? Buffer.concat([Buffer.from([0]), minimal]) : minimal);
 }
 
 function utcTime(date: Date): Buffer {
