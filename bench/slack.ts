@@ -61,8 +61,7 @@ export async function benchSlack(replies = 20, tokens = 150, tokenDelayMs = 15):
     { type: "fire", url, secret: SECRET, botUserId: DEFAULT_TEAM.botUserId },
     "acks",
   );
-  await new Promise((r) => setTimeout(r, 50));
-  while (core.engine.activeTurns > 0) await new Promise((r) => setTimeout(r, 20));
+  await core.engine.idle();
   const wallS = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
   clearInterval(memorySampler);

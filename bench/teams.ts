@@ -58,7 +58,7 @@ export async function benchTeams(
   if (!config.teams) throw new Error("no Teams config");
   const core = await createCore(config, logger, { metrics: createMetrics() });
   const server = createHttpServer(core, 0);
-  const adapter = startTeams({ core, config: config.teams, server, timeScale: 1 });
+  startTeams({ core, config: config.teams, server, timeScale: 1 });
   const url = `http://127.0.0.1:${await server.listen()}/api/messages`;
   logged.clear(); // the "authentication is off" warning at start
 
@@ -73,9 +73,7 @@ export async function benchTeams(
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     const { ackMs } = await child.ask<{ ackMs: number[] }>({ type: "fire", phase: name, url }, "acks");
-    await new Promise((r) => setTimeout(r, 50));
-    await adapter.idle();
-    while (core.engine.activeTurns > 0) await new Promise((r) => setTimeout(r, 20));
+    await core.engine.idle();
     const wallS = (performance.now() - t0) / 1000;
     const cpu = process.cpuUsage(cpu0);
     clearInterval(memorySampler);
@@ -90,8 +88,7 @@ export async function benchTeams(
 
   // Cold code (botbuilder's first calls, JIT) is paid here, outside both measured phases.
   await child.ask({ type: "fire", phase: "warmup", url }, "acks");
-  await new Promise((r) => setTimeout(r, 50));
-  await adapter.idle();
+  await core.engine.idle();
   logged.clear();
 
   const a = await phase("personal", personal);
@@ -99,7 +96,7 @@ export async function benchTeams(
 
   child.send({ type: "stop" });
   await server.close();
-  await adapter.idle();
+  await core.engine.idle();
   await core.store.close();
   await deleteKeys(prefix);
 

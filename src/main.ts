@@ -42,7 +42,7 @@ async function main(): Promise<void> {
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal, active: core.engine.activeTurns }, "shutting down");
+    logger.info({ signal, inFlight: core.engine.inFlight }, "shutting down");
     shutdown(core, server, stops)
       .then(() => process.exit(0))
       .catch((err: unknown) => {

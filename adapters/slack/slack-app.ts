@@ -99,6 +99,10 @@ export async function startSlack(options: SlackAdapterOptions): Promise<SlackAda
     convoStore: false,
     tokenVerificationEnabled: false, // auth.test already answered above
   });
+  // Both receivers hand every request to processEvent, where Bolt acks events: from then on Slack
+  // will not send them again, so each counts as in flight until all its listeners are done.
+  const processEvent = app.processEvent.bind(app);
+  app.processEvent = (event) => core.engine.track(processEvent(event));
 
   // A retried or re-delivered event never gives a second reply, across processes too.
   app.use(async ({ body, next }) => {

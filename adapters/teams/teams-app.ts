@@ -54,11 +54,6 @@ export interface TeamsAdapterOptions {
   graph?: { url?: string; credential?: TokenCredential };
 }
 
-export interface TeamsAdapter {
-  /** Resolves when every reply started so far has finished (tests). */
-  idle(): Promise<void>;
-}
-
 /** CloudAdapter with its activity entry point reachable, so the HTTP handling stays ours. */
 class BotAdapter extends CloudAdapter {
   run(authHeader: string, activity: Activity, logic: (context: TurnContext) => Promise<void>) {
@@ -66,7 +61,7 @@ class BotAdapter extends CloudAdapter {
   }
 }
 
-export function startTeams(options: TeamsAdapterOptions): TeamsAdapter {
+export function startTeams(options: TeamsAdapterOptions): void {
   const { core, config } = options;
   const log = core.logger.child({ platform: "teams" });
   const clock = options.clock ?? systemClock;
@@ -99,12 +94,9 @@ export function startTeams(options: TeamsAdapterOptions): TeamsAdapter {
         })
       : undefined;
   const permissions = new TeamsPermissions(config.settingsAdmins, log, ownerCheck);
-  const running = new Set<Promise<unknown>>();
+  // The reply goes on after the HTTP answer: in flight until done, so a shutdown waits for it.
   const background = (work: Promise<unknown>) => {
-    const tracked = work
-      .catch((err: unknown) => log.error({ err }, "Teams reply failed"))
-      .finally(() => running.delete(tracked));
-    running.add(tracked);
+    void core.engine.track(work.catch((err: unknown) => log.error({ err }, "Teams reply failed")));
   };
 
   const conversationFor = (context: TurnContext) =>
@@ -257,11 +249,6 @@ export function startTeams(options: TeamsAdapterOptions): TeamsAdapter {
 
   options.server.route("POST", "/api/messages", (req, res) => handleHttp(req, res, adapter, logic, log));
   log.info({ auth: config.appId ? config.appType : "off" }, "Teams adapter started");
-  return {
-    async idle() {
-      while (running.size > 0) await Promise.allSettled([...running]);
-    },
-  };
 }
 
 function threadKeyOf(turn: TeamsTurn): string {

@@ -15,6 +15,7 @@ import type { Clock, ReplySink } from "../reply/types.js";
 import { type EffectiveSettings, resolveSettings } from "../settings/resolve.js";
 import type { Store, StoredMessage } from "../store/types.js";
 import { userMessageFor } from "../user-messages.js";
+import { InFlight } from "./in-flight.js";
 import { fitToBudget } from "./token-budget.js";
 import { countTokens, loadEncoders } from "./tokens.js";
 import type { IncomingMessage, TurnOutcome } from "./types.js";
@@ -49,7 +50,11 @@ export class Engine {
   private readonly deps: EngineDeps;
   private readonly clock: Clock;
   private readonly active = new Set<ActiveTurn>();
+  /** Acknowledged platform events, from the ack until their handling is over (turns included). */
+  private readonly accepted = new InFlight();
   private draining = false;
+  /** Set once the shutdown grace is over: a turn starting now could not finish, so it is refused. */
+  private closed = false;
 
   constructor(deps: EngineDeps) {
     this.deps = deps;
@@ -61,8 +66,25 @@ export class Engine {
     await loadEncoders(this.deps.config.models.map((m) => m.profile.encoding));
   }
 
-  get activeTurns(): number {
-    return this.active.size;
+  /** Turns running plus acknowledged events not handled yet: zero means nothing is owed to anyone. */
+  get inFlight(): number {
+    return this.active.size + this.accepted.size;
+  }
+
+  /**
+   * Counts an acknowledged platform event as in flight until `work` (everything done for it,
+   * including the turn) settles. Adapters call it at the ack: a shutdown in the gap between the ack
+   * and handle() (dedupe, thread lookups, rights) would otherwise drop a message the platform will
+   * never send again.
+   */
+  track<T>(work: Promise<T>): Promise<T> {
+    return this.accepted.track(work);
+  }
+
+  /** Resolves once no event or turn is in flight. */
+  async idle(): Promise<void> {
+    await this.accepted.idle();
+    while (this.active.size > 0) await Promise.allSettled([...this.active].map((t) => t.done));
   }
 
   get isDraining(): boolean {
@@ -81,7 +103,7 @@ export class Engine {
       platform: message.platform,
     });
     try {
-      if (this.draining) {
+      if (this.closed) {
         await this.postSafely(sink, userMessageFor(new BotError("shutting_down", "draining")), log);
         return "failed";
       }
@@ -113,22 +135,30 @@ export class Engine {
   }
 
   /**
-   * Stops taking new work and lets replies in flight finish for up to `timeoutMs`; replies still
-   * running then are stopped with a closing note, so none is left unfinished without a word.
+   * Lets events and replies in flight finish for up to `timeoutMs` (messages acknowledged before
+   * or during the grace are answered as usual); replies still running then are stopped with a
+   * closing note, and later ones are refused with it, so none is left unfinished without a word.
    */
   async drain(timeoutMs: number): Promise<void> {
     this.draining = true;
-    const all = () => Promise.allSettled([...this.active].map((t) => t.done));
-    if (this.active.size === 0) return;
-    const timer = new AbortController();
-    await Promise.race([all(), this.clock.sleep(timeoutMs, timer.signal).catch(() => {})]);
-    timer.abort();
-    if (this.active.size === 0) return;
-    this.deps.logger.warn({ active: this.active.size }, "shutdown grace over: stopping replies in flight");
-    for (const t of this.active) t.controller.abort(new BotError("shutting_down", "shutdown"));
-    const last = new AbortController();
-    await Promise.race([all(), this.clock.sleep(SHUTDOWN_FAIL_GRACE_MS, last.signal).catch(() => {})]);
-    last.abort();
+    try {
+      if (this.inFlight === 0) return;
+      const timer = new AbortController();
+      await Promise.race([this.idle(), this.clock.sleep(timeoutMs, timer.signal).catch(() => {})]);
+      timer.abort();
+      if (this.inFlight === 0) return;
+      this.closed = true;
+      this.deps.logger.warn({ inFlight: this.inFlight }, "shutdown grace over: stopping replies in flight");
+      for (const t of this.active) t.controller.abort(new BotError("shutting_down", "shutdown"));
+      const last = new AbortController();
+      await Promise.race([
+        this.idle(),
+        this.clock.sleep(SHUTDOWN_FAIL_GRACE_MS, last.signal).catch(() => {}),
+      ]);
+      last.abort();
+    } finally {
+      this.closed = true;
+    }
   }
 
   private async runCommand(

@@ -246,4 +246,20 @@ describe("Engine", () => {
     assert.equal(await core.engine.handle(message("after shutdown"), late), "failed");
     assert.match(late.messages[0]?.text ?? "", /restarting/);
   });
+
+  it("on shutdown, answers a message acknowledged before it that had not reached the engine yet", async () => {
+    double.script({ kind: "stream", pieces: ["Still answered."] });
+    const s = sink();
+    let release: () => void = () => {};
+    const lookup = new Promise<void>((r) => (release = r));
+    // What an adapter does between the platform's ack and handle(): dedupe, thread lookups, rights.
+    const work = core.engine.track(lookup.then(() => core.engine.handle(message("just in time"), s)));
+    assert.equal(core.engine.inFlight, 1, "in flight from the ack on");
+    const draining = core.engine.drain(2_000);
+    setTimeout(release, 50);
+    await draining;
+    assert.equal(await work, "answered");
+    assert.equal(s.messages.at(-1)?.text, "Still answered.");
+    assert.equal(core.engine.inFlight, 0);
+  });
 });

@@ -100,10 +100,12 @@ export async function waitFor<T>(
   }
 }
 
-/** Resolves once the engine has no turn in flight (after something started one). */
+/**
+ * Resolves once every event sent so far is handled: an event counts as in flight from its ack, so
+ * this needs no head start.
+ */
 export async function settled(core: Core, timeoutMs = 5_000): Promise<void> {
-  await new Promise((r) => setTimeout(r, 30));
-  await waitFor(() => core.engine.activeTurns === 0, timeoutMs, "turns to finish");
+  await waitFor(() => core.engine.inFlight === 0, timeoutMs, "events to be handled");
 }
 
 let tsCounter = 0;

@@ -169,7 +169,7 @@ describe("Slack over Socket Mode", () => {
     );
     assert.equal(res.status, 404);
     await new Promise((r) => setTimeout(r, 100));
-    assert.equal(h.core.engine.activeTurns, 0);
+    assert.equal(h.core.engine.inFlight, 0);
     assert.equal(h.llm.requests.length, 0);
     assert.deepEqual(
       h.slack.calls.map((c) => c.method),

@@ -2,7 +2,7 @@
 // Connector double (activities carry its url as serviceUrl), the Azure OpenAI double, a real Redis.
 import { randomUUID } from "node:crypto";
 import type { TokenCredential } from "@azure/identity";
-import { startTeams, type TeamsAdapter } from "../../../adapters/teams/teams-app.js";
+import { startTeams } from "../../../adapters/teams/teams-app.js";
 import { type Core, createCore, createHttpServer } from "../../../src/app.js";
 import { loadConfig } from "../../../src/config.js";
 import { type Logger, silentLogger } from "../../../src/log.js";
@@ -23,7 +23,6 @@ export interface TeamsHarness {
   connector: TeamsConnectorDouble;
   llm: AzureOpenAIDouble;
   core: Core;
-  adapter: TeamsAdapter;
   server: HttpServer;
   url: string;
   base: InboundBase;
@@ -61,7 +60,7 @@ export async function startTeamsHarness(options: TeamsHarnessOptions = {}): Prom
   if (!config.teams) throw new Error("Teams not configured");
   const core = await createCore(config, options.logger ?? silentLogger, { metrics: createMetrics() });
   const server = createHttpServer(core, 0);
-  const adapter = startTeams({
+  startTeams({
     core,
     config: config.teams,
     server,
@@ -74,18 +73,15 @@ export async function startTeamsHarness(options: TeamsHarnessOptions = {}): Prom
     connector,
     llm,
     core,
-    adapter,
     server,
     url,
     base: { serviceUrl: connector.url, botAppId: config.teams.appId || BOT_APP_ID },
     post: (activity, o) => postActivity(url, activity, o),
-    async settled() {
-      await new Promise((r) => setTimeout(r, 20));
-      await adapter.idle();
-    },
+    // An activity is in flight from before its HTTP answer: no head start needed.
+    settled: () => core.engine.idle(),
     async close() {
       await server.close();
-      await adapter.idle();
+      await core.engine.idle();
       await core.store.close();
       await connector.close();
       await llm.close();
