@@ -6,7 +6,13 @@ import { createCore } from "../src/app.js";
 import { loadConfig } from "../src/config.js";
 import { fitToBudget } from "../src/engine/token-budget.js";
 import type { IncomingMessage } from "../src/engine/types.js";
-import type { CompletionEvent, CompletionRequest, LlmClient } from "../src/llm/types.js";
+import type {
+  CompletionEvent,
+  CompletionRequest,
+  CompletionResult,
+  EmbeddingResult,
+  LlmClient,
+} from "../src/llm/types.js";
 import { silentLogger } from "../src/log.js";
 import { createMetrics } from "../src/metrics.js";
 import type { MessageHandle, ReplySink } from "../src/reply/types.js";
@@ -29,6 +35,12 @@ class InstantLlm implements LlmClient {
       finishReason: "stop",
       usage: { promptTokens: 100, completionTokens: TOKENS_PER_ANSWER },
     };
+  }
+  async complete(): Promise<CompletionResult> {
+    return { text: "a standalone search query", usage: { promptTokens: 50, completionTokens: 5 } };
+  }
+  async embed(): Promise<EmbeddingResult> {
+    return { vector: [0.6, 0.8], tokens: 5 };
   }
 }
 

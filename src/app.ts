@@ -8,6 +8,7 @@ import type { LlmClient } from "./llm/types.js";
 import type { Logger } from "./log.js";
 import { createMetrics, type Metrics } from "./metrics.js";
 import type { Clock } from "./reply/types.js";
+import { createRetrievers } from "./retrieval/create.js";
 import { HttpServer } from "./server.js";
 import { createStore } from "./store/create.js";
 import type { Store } from "./store/types.js";
@@ -27,6 +28,8 @@ export interface CoreOverrides {
   credential?: TokenCredential;
   clock?: Clock;
   metrics?: Metrics;
+  /** Azure AI Search clients: a test double's certificate, a fake credential. */
+  search?: { ca?: string; credential?: TokenCredential };
 }
 
 export async function createCore(
@@ -39,7 +42,13 @@ export async function createCore(
     overrides.store ?? createStore({ redisUrl: config.redis.url, keyPrefix: config.redis.keyPrefix, logger });
   const llm = overrides.llm ?? createLlmClient(config.llm, { logger, credential: overrides.credential });
   const metrics = overrides.metrics ?? createMetrics({ defaultMetrics: true });
-  const engine = new Engine({ config, store, llm, logger, metrics, clock: overrides.clock });
+  const retrievers = createRetrievers(config, {
+    llm,
+    logger,
+    ca: overrides.search?.ca,
+    credential: overrides.search?.credential,
+  });
+  const engine = new Engine({ config, store, llm, logger, metrics, retrievers, clock: overrides.clock });
   await engine.warmUp();
   return { config, logger, store, llm, metrics, engine };
 }

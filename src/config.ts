@@ -162,6 +162,9 @@ const EnvSchema = z.object({
   ),
   TEAMS_SETTINGS_ADMINS: optionalString,
 
+  AZURE_SEARCH_TIMEOUT_MS: int(500, 120_000, 10_000),
+  AZURE_SEARCH_QUERY_REWRITE: bool(true),
+
   PORT: int(1, 65_535, 3978),
   LOG_LEVEL: z.preprocess(
     (v) => (v === "" || v === undefined ? "info" : String(v).toLowerCase()),
@@ -215,8 +218,17 @@ export interface Config {
   /** Things worth knowing that do not stop the start; logged once the logger exists. */
   warnings: string[];
   llm: LlmEndpointConfig;
-  /** "On Your Data" sources a conversation may pick with `settings set datasource <name>`. */
+  /** Data sources a conversation may pick with `settings set datasource <name>`. */
   dataSources: DataSourceDefinition[];
+  /** How the bot searches its own data sources (modes search and knowledge_base). */
+  search: {
+    /** Bounds each search, embedding included. */
+    timeoutMs: number;
+    /** Rewrite follow-up questions into standalone search queries first. */
+    queryRewrite: boolean;
+    /** User-assigned managed identity for Entra ID (AZURE_CLIENT_ID), as for the model. */
+    managedIdentityClientId?: string;
+  };
   /** Present when Teams is on (MicrosoftAppId set, or TEAMS_ENABLED=true for a local emulator). */
   teams?: TeamsConfig;
   /** Present when Slack is configured (SLACK_BOT_TOKEN set). */
@@ -307,6 +319,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxRetryWaitMs: e.LLM_MAX_RETRY_WAIT_MS,
     },
     dataSources,
+    search: {
+      timeoutMs: e.AZURE_SEARCH_TIMEOUT_MS,
+      queryRewrite: truthy(e.AZURE_SEARCH_QUERY_REWRITE),
+      managedIdentityClientId: e.AZURE_CLIENT_ID,
+    },
     slack,
     teams,
     models: allowedModels(defaultModel, e.LLM_ALLOWED_MODELS),
@@ -365,9 +382,10 @@ function dataSourcesConfig(
     if (!(err instanceof DataSourceConfigError)) throw err;
     problems.push(...err.problems);
   }
-  if (sources.length > 0 && !dataSourcesSupported(kind)) {
+  const onYourData = sources.filter((s) => s.mode === "on_your_data").map((s) => s.name);
+  if (onYourData.length > 0 && !dataSourcesSupported(kind)) {
     problems.push(
-      "AZURE_SEARCH_* / DATA_SOURCES_FILE: data sources (On Your Data) need an Azure OpenAI endpoint; the model inference endpoint and OpenAI-compatible servers do not support them",
+      `AZURE_SEARCH_* / DATA_SOURCES_FILE: the On Your Data source${onYourData.length === 1 ? "" : "s"} ${onYourData.join(", ")} need an Azure OpenAI endpoint; the model inference endpoint and OpenAI-compatible servers do not support them. Set AZURE_SEARCH_MODE=search (or "mode": "search") to have the bot search the index itself`,
     );
   }
   return sources;
@@ -457,7 +475,7 @@ export function describeConfig(config: Config): Record<string, unknown> {
     apiVersion: config.llm.apiVersion,
     auth: config.llm.apiKey ? "api-key" : config.llm.kind === "openai-compatible" ? "none" : "entra-id",
     models: config.models.map((m) => `${m.name} (${m.profile.family})`),
-    dataSources: config.dataSources.map((d) => d.name),
+    dataSources: config.dataSources.map((d) => `${d.name} (${d.mode})`),
     store: config.redis.url ? "redis" : "memory",
     slack: config.slack ? (config.slack.appToken ? "socket mode" : "http") : "off",
     teams: config.teams ? (config.teams.appId ? config.teams.appType : "auth off (emulator)") : "off",

@@ -35,7 +35,16 @@ export interface BotErrorDetails {
   status?: number;
   /** A hint for the operator's log line (never shown to a chat user). */
   hint?: string;
+  /** Why a document search failed: decides the user's sentence and the search error metric. */
+  kind?: SearchFailureKind;
 }
+
+/**
+ * refused: the key or role was refused; missing: no such index or knowledge base; throttled: 429/503;
+ * timeout: no answer in time; invalid: the configuration does not fit the index; unavailable: the
+ * service could not be reached or failed.
+ */
+export type SearchFailureKind = "refused" | "missing" | "throttled" | "timeout" | "invalid" | "unavailable";
 
 export class BotError extends Error {
   readonly code: ErrorCode;

@@ -10,9 +10,16 @@ export interface Metrics {
   errors: Counter<"kind">;
   activeStreams: Gauge;
   feedback: Counter<"platform" | "reaction">;
+  searchDuration: Histogram<"mode">;
+  searchErrors: Counter<"kind">;
+  sourcesPerAnswer: Histogram;
+  rewriteTokens: Counter;
+  embeddingTokens: Counter;
 }
 
 const LATENCY_BUCKETS_S = [0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 15, 30, 60, 120];
+const SEARCH_BUCKETS_S = [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10];
+const SOURCE_COUNT_BUCKETS = [0, 1, 2, 3, 5, 8, 13, 20];
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
   const registry = new Registry();
@@ -53,6 +60,35 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       name: "bot_feedback_total",
       help: "Feedback on answers, by platform and reaction (positive, negative)",
       labelNames: ["platform", "reaction"],
+      registers: [registry],
+    }),
+    searchDuration: new Histogram({
+      name: "bot_search_duration_seconds",
+      help: "Time a document search took (the bot's own search: index or knowledge base), failures included",
+      labelNames: ["mode"],
+      buckets: SEARCH_BUCKETS_S,
+      registers: [registry],
+    }),
+    searchErrors: new Counter({
+      name: "bot_search_errors_total",
+      help: "Document searches that failed, by kind (refused, missing, throttled, timeout, invalid, unavailable)",
+      labelNames: ["kind"],
+      registers: [registry],
+    }),
+    sourcesPerAnswer: new Histogram({
+      name: "bot_answer_sources",
+      help: "Sources a grounded answer cited",
+      buckets: SOURCE_COUNT_BUCKETS,
+      registers: [registry],
+    }),
+    rewriteTokens: new Counter({
+      name: "bot_search_rewrite_tokens_total",
+      help: "Tokens spent rewriting follow-up questions into standalone search queries",
+      registers: [registry],
+    }),
+    embeddingTokens: new Counter({
+      name: "bot_search_embedding_tokens_total",
+      help: "Tokens spent embedding search queries (AZURE_OPENAI_EMBEDDING_DEPLOYMENT)",
       registers: [registry],
     }),
     activeStreams: new Gauge({

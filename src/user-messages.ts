@@ -29,7 +29,16 @@ function describe(err: BotError): string {
     case "llm_bad_request":
       return "The AI service refused the request. Please tell the bot's administrator if this keeps happening.";
     case "datasource_error":
-      return "The document search failed, so I could not answer from your documents. Please tell the bot's administrator.";
+      switch (d.kind) {
+        case "throttled":
+          return "The document search is busy right now, so I could not answer from your documents. Please try again in a minute.";
+        case "timeout":
+          return "The document search took too long, so I could not answer from your documents. Please try again.";
+        case "unavailable":
+          return "The document search is unreachable right now, so I could not answer from your documents. Please try again in a minute.";
+        default:
+          return "The document search failed, so I could not answer from your documents. Please tell the bot's administrator.";
+      }
     case "llm_unavailable":
       return "The AI service is unavailable right now. Please try again in a minute.";
     case "input_too_long":

@@ -145,6 +145,7 @@ describe("loadConfig", () => {
       AZURE_SEARCH_ENDPOINT: "https://s.search.windows.net",
       AZURE_SEARCH_INDEX: "docs",
       AZURE_SEARCH_QUERY_TYPE: "semantic",
+      AZURE_SEARCH_MODE: "on_your_data",
     });
     assert.deepEqual(
       c.dataSources.map((d) => d.name),
@@ -154,6 +155,7 @@ describe("loadConfig", () => {
       c.warnings.some((w) => /semantic/i.test(w)),
       c.warnings.join("; "),
     );
+    assert.match(c.warnings[0] ?? "", /On Your Data .* is deprecated .* works only with GPT-4o/);
     assert.deepEqual(loadConfig(azure).warnings, []);
   });
 });

@@ -1,6 +1,8 @@
 // A reply sink that prints to a terminal: the whole answer is one growing message, so each update
-// prints only what is new.
-import type { MessageHandle, ReplySink } from "../../src/reply/types.js";
+// prints only what is new. Cited sources follow the answer as a numbered list with their links
+// (terminals make URLs clickable).
+import type { NumberedSource } from "../../src/citations/types.js";
+import type { MessageHandle, ReplyEnd, ReplySink } from "../../src/reply/types.js";
 
 const CLEAR_LINE = "\r\x1b[K";
 
@@ -9,6 +11,7 @@ export class ConsoleSink implements ReplySink {
   readonly limits = { maxChars: Number.MAX_SAFE_INTEGER, minIntervalMs: 0 };
   private printed = "";
   private thinking = false;
+  private sources: NumberedSource[] = [];
   private readonly out: NodeJS.WritableStream & { isTTY?: boolean };
 
   constructor(out: NodeJS.WritableStream & { isTTY?: boolean } = process.stdout) {
@@ -22,17 +25,21 @@ export class ConsoleSink implements ReplySink {
     }
   }
 
-  async post(text: string, final: boolean): Promise<MessageHandle> {
+  setSources(sources: NumberedSource[]): void {
+    this.sources = sources;
+  }
+
+  async post(text: string, final: boolean, end?: ReplyEnd): Promise<MessageHandle> {
     this.printed = "";
-    this.show(text, final);
+    this.show(text, final, end);
     return { id: "console" };
   }
 
-  async update(_message: MessageHandle, text: string, final: boolean): Promise<void> {
-    this.show(text, final);
+  async update(_message: MessageHandle, text: string, final: boolean, end?: ReplyEnd): Promise<void> {
+    this.show(text, final, end);
   }
 
-  private show(text: string, final: boolean): void {
+  private show(text: string, final: boolean, end?: ReplyEnd): void {
     if (this.thinking) {
       this.out.write(CLEAR_LINE);
       this.thinking = false;
@@ -40,6 +47,15 @@ export class ConsoleSink implements ReplySink {
     // Text only grows while streaming; anything else (a failure note replacing it) is printed anew.
     this.out.write(text.startsWith(this.printed) ? text.slice(this.printed.length) : `\n${text}`);
     this.printed = text;
-    if (final) this.out.write("\n\n");
+    if (!final) return;
+    this.out.write("\n");
+    if (end === "answer" && this.sources.length > 0) this.out.write(`\n${formatSources(this.sources)}`);
+    this.out.write("\n");
   }
+}
+
+/** `Sources:` and one line per source: `[1] Title: https://…` (or the title alone without a link). */
+export function formatSources(sources: readonly NumberedSource[]): string {
+  const lines = sources.map((s) => `  [${s.n}] ${s.title}${s.url ? `: ${s.url}` : ""}`);
+  return `Sources:\n${lines.join("\n")}\n`;
 }

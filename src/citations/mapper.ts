@@ -1,13 +1,15 @@
-// Streaming citation mapping for "On Your Data" answers. The model marks sources as [doc1],
-// [doc2] (docN = citations[N-1]); people see [1], [2], numbered densely in the order the answer
-// first mentions them, which is what Teams' citation entities and a Sources list need.
+// Streaming citation mapping for grounded answers. On Your Data's model marks sources as [doc1],
+// [doc2] (docN = citations[N-1]); when the bot searches itself, the prompt numbers the sources and
+// the model marks them [1], [2]. Either way people see [1], [2], numbered densely in the order the
+// answer first mentions them, which is what Teams' citation entities and a Sources list need.
 //
 // Decisions:
 // - Markers: "[docN]" with "doc" in any case and at most one space before the number ("[Doc1]",
 //   "[doc 1]"), and lists in one bracket ("[doc1, doc2]" becomes "[1][2]").
 // - No citations (setCitations never called, or with an empty list): text passes through
 //   unchanged, "[doc1]" included. Citations set mid-answer apply to the text after that call.
-// - A marker naming no citation ("[doc9]" with 3 citations, "[doc0]") is removed.
+// - A marker naming no citation ("[doc9]" with 3 citations, "[doc0]") is removed. With plain
+//   number markers it is left as written instead: "[2024]" or "items[0]" are not citations.
 // - Directly adjacent repeats collapse: "[doc1][doc1]" and "[doc1, doc1]" show one "[1]".
 // - Inside fenced code blocks (``` or ~~~ lines) markers are left as written: code is literal.
 //   Inline code spans are not exempt: while streaming, a lone backtick cannot be told from the
@@ -28,7 +30,11 @@ type Scan =
   /** Not a marker: the "[" is plain text. */
   | { kind: "none" };
 
+/** How the model marks a source: On Your Data's `[doc1]`, or the bot's own numbered sources' `[1]`. */
+export type MarkerStyle = "doc" | "number";
+
 export class CitationMapper {
+  private readonly prefix: string;
   private citations: readonly Citation[] = [];
   /** doc number (1-based, as in [docN]) → shown number k. */
   private readonly numbers = new Map<number, number>();
@@ -41,6 +47,10 @@ export class CitationMapper {
   /** Shown numbers of the markers directly before the current position (no text in between). */
   private adjacent: number[] = [];
   private readonly fence = new FenceTracker();
+
+  constructor(style: MarkerStyle = "doc") {
+    this.prefix = style === "doc" ? "doc" : "";
+  }
 
   /** The answer's citations; [docN] refers to citations[N-1]. May come before any text. */
   setCitations(citations: readonly Citation[]): void {
@@ -111,12 +121,12 @@ export class CitationMapper {
         output += this.plain(text.slice(from));
         break;
       }
-      const scan = scanMarker(text, bracket);
+      const scan = scanMarker(text, bracket, this.prefix);
       if (scan.kind === "partial" && !atEnd) {
         this.pending = text.slice(bracket);
         return output + this.plain(text.slice(from, bracket));
       }
-      if (scan.kind !== "marker") {
+      if (scan.kind !== "marker" || (this.prefix === "" && !scan.docs.every((doc) => this.names(doc)))) {
         output += this.plain(text.slice(from, bracket + 1));
         from = bracket + 1;
         continue;
@@ -127,10 +137,15 @@ export class CitationMapper {
     return output;
   }
 
+  /** Whether `doc` names one of the citations. */
+  private names(doc: number): boolean {
+    return doc >= 1 && doc <= this.citations.length;
+  }
+
   private markers(docs: number[]): string {
     let output = "";
     for (const doc of docs) {
-      if (doc < 1 || doc > this.citations.length) continue;
+      if (!this.names(doc)) continue;
       let k = this.numbers.get(doc);
       if (k === undefined) {
         this.cited.push(doc);
@@ -146,20 +161,20 @@ export class CitationMapper {
   }
 }
 
-/** Reads a marker at text[at] === "[": "[doc1]", "[Doc 2]", "[doc1, doc3]". */
-function scanMarker(text: string, at: number): Scan {
+/** Reads a marker at text[at] === "[": "[doc1]", "[Doc 2]", "[doc1, doc3]" (prefix "doc"), or "[1]", "[1, 3]" (prefix ""). */
+function scanMarker(text: string, at: number, prefix: string): Scan {
   const limit = Math.min(text.length, at + MAX_MARKER_CHARS);
   const docs: number[] = [];
   let i = at + 1;
   const partial = (): Scan => (text.length - at < MAX_MARKER_CHARS ? { kind: "partial" } : { kind: "none" });
   for (;;) {
-    for (const letter of "doc") {
+    for (const letter of prefix) {
       if (i >= limit) return partial();
       if ((text[i] ?? "").toLowerCase() !== letter) return { kind: "none" };
       i++;
     }
     if (i >= limit) return partial();
-    if (text[i] === " ") i++;
+    if (prefix !== "" && text[i] === " ") i++;
     const digits = i;
     while (i < limit && i - digits <= MAX_DOC_DIGITS && isDigit(text.charCodeAt(i))) i++;
     if (i - digits > MAX_DOC_DIGITS) return { kind: "none" };

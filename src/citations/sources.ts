@@ -114,12 +114,18 @@ export function sourceUrl(citation: Citation): string | undefined {
   return linkUrl(citation.url) ?? linkUrl(citation.filepath);
 }
 
-/** The source shown as `[n]` for a citation. */
+/**
+ * The source shown as `[n]` for a citation. Without a link, the file path follows the title so
+ * people can still find the document: `Vacation policy (hr/vacation.pdf)`.
+ */
 export function toNumberedSource(citation: Citation, n: number): NumberedSource {
   const url = sourceUrl(citation);
+  const title = sourceTitle(citation, n);
+  const path = collapseWhitespace(citation.filepath ?? "");
+  const shown = url === undefined && path !== "" && !title.includes(path) ? `${title} (${path})` : title;
   return {
     n,
-    title: sourceTitle(citation, n),
+    title: truncateAtWord(shown, TITLE_MAX_CHARS),
     ...(url === undefined ? {} : { url }),
     snippet: snippet(citation.content),
   };

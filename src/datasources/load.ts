@@ -7,16 +7,40 @@ import { BotError } from "../errors.js";
 import type { DataSourceRequest } from "../llm/types.js";
 import { registerSecret } from "../redact.js";
 import { QUERY_TYPES, SCHEMA_API_VERSION, STRICTNESS_MAX, STRICTNESS_MIN } from "./schema-2024-10-21.js";
+import { envSearchSource } from "./search-env.js";
+import {
+  type BotSearchSource,
+  describeZodIssues,
+  KnowledgeBaseParameters,
+  knowledgeBaseSource,
+  SEARCH_ENV,
+  SEARCH_MODES,
+  SearchIndexParameters,
+  type SearchMode,
+  searchIndexSource,
+} from "./search-source.js";
 import { secretValues, validateDataSourceConfiguration, validationModeFor } from "./validate.js";
 
-export interface DataSourceDefinition {
+interface DataSourceBase {
   /** What users pick with `settings set datasource <name>` (unique, case-insensitively). */
   name: string;
-  /** Sent as the request's `data_sources: [request]`. */
-  request: DataSourceRequest;
   /** On a datasource_error, answer once more without the data source (and say so) instead of failing. */
   fallbackWithoutDataSource: boolean;
 }
+
+/** Legacy "On Your Data": Azure OpenAI searches, the request carries `data_sources: [request]`. */
+export interface OnYourDataDefinition extends DataSourceBase {
+  mode: "on_your_data";
+  request: DataSourceRequest;
+}
+
+/** The bot searches (an index, or a knowledge base) and puts the passages in the prompt itself. */
+export interface BotSearchDefinition extends DataSourceBase {
+  mode: "search" | "knowledge_base";
+  search: BotSearchSource;
+}
+
+export type DataSourceDefinition = OnYourDataDefinition | BotSearchDefinition;
 
 /** Everything wrong with the data source configuration, one sentence per problem. */
 export class DataSourceConfigError extends BotError {
@@ -49,7 +73,12 @@ export const DATA_SOURCE_ENV = {
   filter: "AZURE_SEARCH_FILTER",
   embeddingDeployment: "AZURE_SEARCH_EMBEDDING_DEPLOYMENT",
   fallback: "AZURE_SEARCH_FALLBACK_WITHOUT_DATA_SOURCE",
+  ...SEARCH_ENV,
 } as const;
+
+/** Said once at start for every On Your Data source. */
+export const ON_YOUR_DATA_DEPRECATION =
+  'On Your Data (data_sources) is deprecated and approaching retirement: it works only with GPT-4o (2024-05-13, 2024-08-06, 2024-11-20) and GPT-4o-mini (2024-07-18) deployments and stops when they retire. Set AZURE_SEARCH_MODE=search (or a file entry\'s "mode": "search") to have the bot search the same index itself, on any model';
 
 /** Read only to explain why they are not used. */
 const REFUSED_ENV: Record<string, string> = {
@@ -65,7 +94,7 @@ const RESERVED_NAMES = new Set(["off", "none", "false", "no", "0", "disable", "d
 const TOP_N_DOCUMENTS_MAX = 2 ** 31 - 1;
 const USER_ASSIGNED_IDENTITY_ID =
   /^\/subscriptions\/[^/]+\/resourcegroups\/[^/]+\/providers\/microsoft\.managedidentity\/userassignedidentities\/[^/]+$/i;
-const FILE_ENTRY_KEYS = new Set(["type", "parameters", "fallbackWithoutDataSource"]);
+const FILE_ENTRY_KEYS = new Set(["type", "mode", "parameters", "fallbackWithoutDataSource"]);
 
 /**
  * The configured data sources, env source first, then the file's in file order. Throws
@@ -84,10 +113,14 @@ export function loadDataSources(
 
   // Secrets are registered before anything is checked, so no later log line can carry them.
   registerSecret(value(env, DATA_SOURCE_ENV.apiKey));
-  const fromEnv = envSource(env, apiVersion, problems, warnings);
+  const mode = modeOf(value(env, DATA_SOURCE_ENV.mode), DATA_SOURCE_ENV.mode, problems) ?? "search";
+  const fromEnv =
+    mode === "on_your_data"
+      ? envSource(env, apiVersion, problems, warnings)
+      : envBotSearchSource(env, mode, problems, warnings);
   if (fromEnv) sources.push(fromEnv);
   const file = value(env, DATA_SOURCE_ENV.file);
-  if (file) sources.push(...fileSources(file, apiVersion, problems, warnings));
+  if (file) sources.push(...fileSources(file, mode, apiVersion, problems, warnings));
 
   const seen = new Map<string, string>();
   for (const source of sources) {
@@ -100,7 +133,11 @@ export function loadDataSources(
     } else seen.set(key, source.name);
   }
 
-  if (sources.length > 0 && validationModeFor(apiVersion) === "lenient") {
+  const onYourData = sources.filter((s) => s.mode === "on_your_data");
+  if (onYourData.length > 0) {
+    warnings.unshift(`${ON_YOUR_DATA_DEPRECATION} (${onYourData.map((s) => s.name).join(", ")})`);
+  }
+  if (onYourData.length > 0 && validationModeFor(apiVersion) === "lenient") {
     warnings.unshift(
       `data sources are validated against the ${SCHEMA_API_VERSION} schema; api-version ${apiVersion} may add fields, which are sent unchecked`,
     );
@@ -126,7 +163,7 @@ function envSource(
   const endpoint = value(env, E.endpoint);
   const index = value(env, E.index);
   if (!endpoint && !index) {
-    const stray = Object.values(E).filter((n) => n !== E.file && value(env, n) !== undefined);
+    const stray = Object.values(E).filter((n) => n !== E.file && n !== E.mode && value(env, n) !== undefined);
     if (stray.length > 0) {
       problems.push(
         `${stray.join(", ")} ${stray.length === 1 ? "is" : "are"} set but ${E.endpoint} and ${E.index} are not`,
@@ -180,8 +217,50 @@ function envSource(
   problems.push(...checked.problems.map((p) => `${E.endpoint}/${E.index} source "${name}": ${p}`));
   warnings.push(...checked.warnings.map((w) => `data source "${name}" (${E.index}): ${w}`));
   return checked.request
-    ? { name, request: checked.request, fallbackWithoutDataSource: fallback }
+    ? { name, mode: "on_your_data", request: checked.request, fallbackWithoutDataSource: fallback }
     : undefined;
+}
+
+/** The AZURE_SEARCH_* source the bot searches itself; named by AZURE_SEARCH_SOURCE_NAME, else the index or knowledge base. */
+function envBotSearchSource(
+  env: Record<string, string | undefined>,
+  mode: "search" | "knowledge_base",
+  problems: string[],
+  warnings: string[],
+): DataSourceDefinition | undefined {
+  const E = DATA_SOURCE_ENV;
+  const before = problems.length;
+  const search = envSearchSource(env, mode, E, problems, warnings);
+  const fallback = boolean(env, E.fallback, problems) ?? false;
+  if (!search) {
+    const main: string[] = mode === "knowledge_base" ? [E.endpoint, E.knowledgeBase] : [E.endpoint, E.index];
+    const stray = Object.values(E).filter(
+      (n) => n !== E.file && n !== E.mode && !main.includes(n) && value(env, n) !== undefined,
+    );
+    if (problems.length === before && stray.length > 0) {
+      problems.push(
+        `${stray.join(", ")} ${stray.length === 1 ? "is" : "are"} set but ${main.join(" and ")} are not`,
+      );
+    }
+    return undefined;
+  }
+  const defaultName = search.mode === "knowledge_base" ? search.knowledgeBase : search.index;
+  const name = value(env, E.name) ?? defaultName;
+  checkName(
+    name,
+    value(env, E.name) ? E.name : `the default source name "${name}" (set ${E.name})`,
+    problems,
+  );
+  if (problems.length > before) return undefined;
+  return { name, mode, search, fallbackWithoutDataSource: fallback };
+}
+
+function modeOf(raw: string | undefined, where: string, problems: string[]): SearchMode | undefined {
+  if (raw === undefined) return undefined;
+  const mode = raw.toLowerCase();
+  if ((SEARCH_MODES as readonly string[]).includes(mode)) return mode as SearchMode;
+  problems.push(`${where} must be one of: ${SEARCH_MODES.join(", ")} (got "${raw}")`);
+  return undefined;
 }
 
 function envAuthentication(env: Record<string, string | undefined>, problems: string[]): object {
@@ -209,6 +288,7 @@ function envAuthentication(env: Record<string, string | undefined>, problems: st
 
 function fileSources(
   path: string,
+  defaultMode: SearchMode,
   apiVersion: string,
   problems: string[],
   warnings: string[],
@@ -245,8 +325,7 @@ function fileSources(
       problems.push(`${at}: must be an object with "type" and "parameters"`);
       continue;
     }
-    const { fallbackWithoutDataSource = false, type, parameters } = entry as Record<string, unknown>;
-    const configuration = { type, parameters };
+    const { fallbackWithoutDataSource = false, type, parameters, mode } = entry as Record<string, unknown>;
     const unknown = Object.keys(entry).filter((k) => !FILE_ENTRY_KEYS.has(k));
     if (unknown.length > 0) {
       problems.push(
@@ -256,18 +335,55 @@ function fileSources(
     if (typeof fallbackWithoutDataSource !== "boolean") {
       problems.push(`${at}: fallbackWithoutDataSource must be true or false`);
     }
-    const checked = validateDataSourceConfiguration(configuration, apiVersion);
-    problems.push(...checked.problems.map((p) => `${at}: ${p}`));
-    warnings.push(...checked.warnings.map((w) => `data source "${name}": ${w}`));
-    if (problems.length === before && checked.request) {
-      out.push({
-        name,
-        request: checked.request,
-        fallbackWithoutDataSource: fallbackWithoutDataSource === true,
-      });
+    if (mode !== undefined && typeof mode !== "string") problems.push(`${at}: mode must be a string`);
+    // Only Azure OpenAI can read a Cosmos DB source: such an entry is On Your Data whatever the default.
+    const entryMode =
+      (typeof mode === "string" ? modeOf(mode, `${at}: mode`, problems) : undefined) ??
+      (type === "azure_cosmos_db" ? "on_your_data" : defaultMode);
+    const common = { name, fallbackWithoutDataSource: fallbackWithoutDataSource === true };
+    if (entryMode === "on_your_data") {
+      const checked = validateDataSourceConfiguration({ type, parameters }, apiVersion);
+      problems.push(...checked.problems.map((p) => `${at}: ${p}`));
+      warnings.push(...checked.warnings.map((w) => `data source "${name}": ${w}`));
+      if (problems.length === before && checked.request) {
+        out.push({ ...common, mode: "on_your_data", request: checked.request });
+      }
+      continue;
     }
+    if (type !== "azure_search") {
+      problems.push(
+        `${at}: type must be "azure_search" with mode "${entryMode}" (the bot searches Azure AI Search only; other types need "mode": "on_your_data")`,
+      );
+      continue;
+    }
+    const search = fileSearchSource(entryMode, parameters, at, problems, warnings);
+    if (problems.length === before && search) out.push({ ...common, mode: entryMode, search });
   }
   return out;
+}
+
+function fileSearchSource(
+  mode: "search" | "knowledge_base",
+  parameters: unknown,
+  at: string,
+  problems: string[],
+  warnings: string[],
+): BotSearchSource | undefined {
+  if (mode === "knowledge_base") {
+    const parsed = KnowledgeBaseParameters.safeParse(parameters);
+    if (parsed.success) return knowledgeBaseSource(parsed.data);
+    problems.push(...describeZodIssues(parsed.error, "parameters").map((p) => `${at}: ${p}`));
+    return undefined;
+  }
+  const parsed = SearchIndexParameters.safeParse(parameters);
+  if (!parsed.success) {
+    problems.push(...describeZodIssues(parsed.error, "parameters").map((p) => `${at}: ${p}`));
+    return undefined;
+  }
+  const sourceWarnings: string[] = [];
+  const search = searchIndexSource(parsed.data, sourceWarnings);
+  warnings.push(...sourceWarnings.map((w) => `${at}: ${w}`));
+  return search;
 }
 
 // ---------------------------------------------------------------------------------------------

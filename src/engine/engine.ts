@@ -6,17 +6,20 @@ import { parseCommand } from "../commands/parse.js";
 import type { Config } from "../config.js";
 import type { DataSourceDefinition } from "../datasources/index.js";
 import { BotError, isBotError } from "../errors.js";
-import type { LlmClient, TokenUsage } from "../llm/types.js";
+import type { DataSourceRequest, LlmClient, TokenUsage } from "../llm/types.js";
 import type { Logger } from "../log.js";
 import type { Metrics } from "../metrics.js";
 import { systemClock } from "../reply/clock.js";
 import { ReplyStream } from "../reply/reply-stream.js";
 import type { Clock, ReplySink } from "../reply/types.js";
+import { citationsOf, groundingFor } from "../retrieval/grounding.js";
+import type { Passage, Retriever } from "../retrieval/types.js";
 import { type EffectiveSettings, resolveSettings } from "../settings/resolve.js";
 import type { Store, StoredMessage } from "../store/types.js";
 import { userMessageFor } from "../user-messages.js";
 import { InFlight } from "./in-flight.js";
-import { fitToBudget } from "./token-budget.js";
+import { retrieveForTurn } from "./retrieval-step.js";
+import { fitToBudget, type Grounding } from "./token-budget.js";
 import { countTokens, loadEncoders } from "./tokens.js";
 import type { IncomingMessage, TurnOutcome } from "./types.js";
 
@@ -38,6 +41,8 @@ export interface EngineDeps {
   llm: LlmClient;
   logger: Logger;
   metrics: Metrics;
+  /** The bot's own search, by data source name (sources in mode search or knowledge_base). */
+  retrievers?: ReadonlyMap<string, Retriever>;
   clock?: Clock;
 }
 
@@ -218,7 +223,7 @@ export class Engine {
       if (result.text.trim() === "") return "answered"; // nothing worth remembering
       const now = Date.now();
       const completionTokens = result.usage?.completionTokens ?? countTokens(result.text, encoding);
-      const promptTokens = result.usage?.promptTokens ?? result.promptTokens;
+      const promptTokens = (result.usage?.promptTokens ?? result.promptTokens) + result.extraPromptTokens;
       await this.persist(
         message,
         [
@@ -269,8 +274,9 @@ export class Engine {
 
   /**
    * Streams the completion into `reply`; trims harder and retries once if the context was too long.
-   * With a data source, [docN] markers become [n] as they stream and the cited sources go to the
-   * sink; a failing data source is left out (with a note) when its configuration allows that.
+   * A data source grounds the answer: the bot's own search puts numbered passages in the prompt, On
+   * Your Data sends `data_sources`; markers become [n] as they stream and the cited sources go to
+   * the sink. A failing data source is left out (with a note) when its configuration allows that.
    */
   private async complete(
     message: IncomingMessage,
@@ -290,28 +296,56 @@ export class Engine {
         "the conversation's data source is no longer configured; answering without it",
       );
     }
+    const turn = { message, settings, history, reply, sink, signal, log };
     try {
-      return await this.completeWith(message, settings, history, reply, sink, signal, log, source);
+      return await this.completeWith(turn, source ? await this.groundingOf(source, turn) : undefined);
     } catch (err) {
       if (!source?.fallbackWithoutDataSource || !isBotError(err, "datasource_error") || reply.text !== "")
         throw err;
       this.countError(err);
       log.warn({ err, dataSource: source.name }, "data source failed; answering without it, as configured");
       reply.push(noDataSourceNote(source.name));
-      return this.completeWith(message, settings, history, reply, sink, signal, log, undefined);
+      return this.completeWith(turn, undefined);
     }
   }
 
+  /** What grounds the answer: the search's passages (bot search), or the request's data source. */
+  private async groundingOf(source: DataSourceDefinition, turn: TurnContext): Promise<GroundingInput> {
+    if (source.mode === "on_your_data") return { source, dataSource: source.request };
+    const retriever = this.deps.retrievers?.get(source.name);
+    if (!retriever) throw new BotError("internal", `no retriever for data source ${source.name}`);
+    const { model } = turn.settings;
+    const step = await retrieveForTurn(
+      {
+        llm: this.deps.llm,
+        metrics: this.deps.metrics,
+        clock: this.clock,
+        queryRewrite: this.deps.config.search.queryRewrite,
+      },
+      {
+        retriever,
+        mode: source.mode,
+        question: turn.message.text,
+        history: turn.history,
+        model: model.name,
+        profile: model.profile,
+        signal: turn.signal,
+        log: turn.log,
+      },
+    );
+    return {
+      source,
+      passages: step.passages,
+      grounding: groundingFor(step.passages, { sourceName: source.name, inScope: source.search.inScope }),
+      extraPromptTokens: step.rewriteTokens + step.embeddingTokens,
+    };
+  }
+
   private async completeWith(
-    message: IncomingMessage,
-    settings: EffectiveSettings,
-    history: StoredMessage[],
-    reply: ReplyStream,
-    sink: ReplySink,
-    signal: AbortSignal,
-    log: Logger,
-    source: DataSourceDefinition | undefined,
+    turn: TurnContext,
+    grounded: GroundingInput | undefined,
   ): Promise<CompletionResult> {
+    const { message, settings, history, reply, sink, signal, log } = turn;
     for (const historyShare of [1, CONTEXT_RETRY_HISTORY_SHARE]) {
       const budget = fitToBudget({
         systemPrompt: settings.systemPrompt,
@@ -320,9 +354,13 @@ export class Engine {
         profile: settings.model.profile,
         replyTokens: settings.generation.maxTokens ?? this.deps.config.defaults.maxTokens,
         historyShare,
+        grounding: grounded?.grounding,
       });
-      const citations = source ? new CitationMapper() : undefined;
-      let citationsSeen = false;
+      const citations = grounded ? new CitationMapper(grounded.dataSource ? "doc" : "number") : undefined;
+      // The bot's own search: [n] is the n-th passage that went into the prompt.
+      const kept = grounded?.passages?.slice(0, budget.passagesKept);
+      if (kept) citations?.setCitations(citationsOf(kept));
+      let citationsSeen = (kept?.length ?? 0) > 0;
       const sent = this.clock.now();
       let text = "";
       const show = (piece: string) => {
@@ -335,7 +373,7 @@ export class Engine {
           profile: settings.model.profile,
           messages: budget.messages,
           options: settings.generation,
-          dataSource: source?.request,
+          dataSource: grounded?.dataSource,
           signal,
         })) {
           if (event.type === "citations") {
@@ -347,7 +385,7 @@ export class Engine {
             if (reply.stoppedByUser) {
               // The user pressed stop: stop reading (and paying for) the answer; keep what was shown.
               log.info("the user stopped the answer");
-              return { text: reply.visibleText, ...counts(budget) };
+              return { text: reply.visibleText, ...counts(budget, grounded) };
             }
           } else if (event.type === "done") {
             if (citations) show(citations.flush());
@@ -356,12 +394,14 @@ export class Engine {
             } else if (event.finishReason === "length") {
               reply.push(TRUNCATED_NOTE);
             }
-            if (source && citations) {
+            if (grounded && citations) {
               const sources = citations.sources();
+              this.deps.metrics.sourcesPerAnswer.observe(sources.length);
               if (sources.length > 0) sink.setSources?.(sources);
-              else if (!citationsSeen && !saysNothingFound(text)) reply.push(nothingFoundNote(source.name));
+              else if (!citationsSeen && !saysNothingFound(text))
+                reply.push(nothingFoundNote(grounded.source.name));
             }
-            return { text, usage: event.usage, ...counts(budget) };
+            return { text, usage: event.usage, ...counts(budget, grounded) };
           }
         }
         throw new BotError("llm_stream_cut", "stream ended without a finish event");
@@ -421,10 +461,42 @@ interface CompletionResult {
   promptTokens: number;
   userTokens: number;
   dropped: number;
+  /** Tokens spent before the answer (search-query rewrite, query embedding), added to the prompt side. */
+  extraPromptTokens: number;
 }
 
-function counts(budget: { promptTokens: number; userTokens: number; dropped: number }) {
-  return { promptTokens: budget.promptTokens, userTokens: budget.userTokens, dropped: budget.dropped };
+/** One turn's inputs, as the completion steps pass them along. */
+interface TurnContext {
+  message: IncomingMessage;
+  settings: EffectiveSettings;
+  history: StoredMessage[];
+  reply: ReplyStream;
+  sink: ReplySink;
+  signal: AbortSignal;
+  log: Logger;
+}
+
+/** A data source's part in one answer. */
+interface GroundingInput {
+  source: DataSourceDefinition;
+  /** On Your Data: sent as the request's data source; the service searches. */
+  dataSource?: DataSourceRequest;
+  /** The bot's own search: the passages found, best first, and the prompt built from them. */
+  passages?: Passage[];
+  grounding?: Grounding;
+  extraPromptTokens?: number;
+}
+
+function counts(
+  budget: { promptTokens: number; userTokens: number; dropped: number },
+  grounded: GroundingInput | undefined,
+) {
+  return {
+    promptTokens: budget.promptTokens,
+    userTokens: budget.userTokens,
+    dropped: budget.dropped,
+    extraPromptTokens: grounded?.extraPromptTokens ?? 0,
+  };
 }
 
 /** Said when a data source was searched and returned nothing to cite. */

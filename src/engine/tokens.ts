@@ -23,3 +23,11 @@ export function countTokens(text: string, encoding: TokenizerEncoding): number {
   if (!encoder) throw new Error(`tokenizer ${encoding} not loaded: call loadEncoders() at start`);
   return encoder.encode(text, [], []).length;
 }
+
+/** The longest start of `text` that is at most `maxTokens` tokens (cut on a token boundary). */
+export function truncateToTokens(text: string, maxTokens: number, encoding: TokenizerEncoding): string {
+  const encoder = encoders.get(encoding);
+  if (!encoder) throw new Error(`tokenizer ${encoding} not loaded: call loadEncoders() at start`);
+  const tokens = encoder.encode(text, [], []);
+  return tokens.length <= maxTokens ? text : encoder.decode(tokens.slice(0, Math.max(0, maxTokens)));
+}

@@ -15,7 +15,15 @@ import {
 } from "./request.js";
 import { type RetryState, retryDelayMs } from "./retry.js";
 import { parseChatStream } from "./stream.js";
-import type { CompletionEvent, CompletionRequest, LlmClient, LlmEndpointConfig } from "./types.js";
+import type {
+  CompletionEvent,
+  CompletionRequest,
+  CompletionResult,
+  EmbeddingRequest,
+  EmbeddingResult,
+  LlmClient,
+  LlmEndpointConfig,
+} from "./types.js";
 
 export interface LlmClientDeps {
   logger?: Logger;
@@ -34,7 +42,68 @@ export function createLlmClient(config: LlmEndpointConfig, deps: LlmClientDeps =
   return {
     kind: config.kind,
     stream: (request) => streamWithRetries(sdk, config, request, includeUsage, logger),
+    complete: (request) => completeOnce(sdk, config, request),
+    embed: (request) => embedOnce(sdk, config, request),
   };
+}
+
+/** Options of one call: the caller's signal and the configured timeout, no SDK retries. */
+function callOptions(config: LlmEndpointConfig, signal: AbortSignal | undefined, body?: object) {
+  const extraParameters =
+    config.kind === "azure-inference" && body ? inferenceExtraParameters(body) : undefined;
+  return {
+    signal: signal ? AbortSignal.any([signal, AbortSignal.timeout(config.timeoutMs)]) : undefined,
+    timeout: config.timeoutMs,
+    maxRetries: 0,
+    ...(extraParameters ? { headers: { "extra-parameters": extraParameters } } : {}),
+  };
+}
+
+async function completeOnce(
+  sdk: OpenAI,
+  config: LlmEndpointConfig,
+  request: CompletionRequest,
+): Promise<CompletionResult> {
+  const {
+    stream: _stream,
+    stream_options: _options,
+    ...body
+  } = buildChatBody(request, { includeUsage: false });
+  try {
+    const response = await sdk.chat.completions.create(
+      { ...body, stream: false },
+      callOptions(config, request.signal, body),
+    );
+    const text = response.choices[0]?.message?.content ?? "";
+    const usage = response.usage
+      ? { promptTokens: response.usage.prompt_tokens, completionTokens: response.usage.completion_tokens }
+      : undefined;
+    return { text, ...(usage ? { usage } : {}) };
+  } catch (err) {
+    if (request.signal?.aborted) throw abortError(request.signal, config.timeoutMs);
+    throw toBotError(err, { model: request.model, phase: "request" });
+  }
+}
+
+async function embedOnce(
+  sdk: OpenAI,
+  config: LlmEndpointConfig,
+  request: EmbeddingRequest,
+): Promise<EmbeddingResult> {
+  try {
+    // A list even for one text: the model inference endpoint's spec takes only a list (and some
+    // of its models refuse a bare string).
+    const response = await sdk.embeddings.create(
+      { model: request.model, input: [request.input] },
+      callOptions(config, request.signal),
+    );
+    const vector = response.data[0]?.embedding;
+    if (!vector) throw new BotError("llm_bad_request", "the embeddings response held no vector");
+    return { vector, tokens: response.usage?.prompt_tokens ?? 0 };
+  } catch (err) {
+    if (request.signal?.aborted) throw abortError(request.signal, config.timeoutMs);
+    throw toBotError(err, { model: request.model, phase: "request" });
+  }
 }
 
 async function* streamWithRetries(

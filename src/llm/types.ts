@@ -56,6 +56,26 @@ export type CompletionEvent =
   /** The stream ended normally. `usage` is absent when the endpoint sent no usage chunk. */
   | { type: "done"; finishReason: string; usage?: TokenUsage };
 
+/** A short answer read whole (no streaming): the search-query rewrite. */
+export interface CompletionResult {
+  text: string;
+  /** Absent when the endpoint sent none; callers count the tokens themselves then. */
+  usage?: TokenUsage;
+}
+
+export interface EmbeddingRequest {
+  /** The embeddings deployment (Azure) or model id. */
+  model: string;
+  input: string;
+  signal?: AbortSignal;
+}
+
+export interface EmbeddingResult {
+  vector: number[];
+  /** Tokens the service counted for the input (0 when it sent no usage). */
+  tokens: number;
+}
+
 export type EndpointKind = "azure-deployment" | "azure-v1" | "azure-inference" | "openai-compatible";
 
 export interface LlmClient {
@@ -66,6 +86,10 @@ export interface LlmClient {
    * 429s are retried inside up to a bound before llm_rate_limited is thrown.
    */
   stream(request: CompletionRequest): AsyncIterable<CompletionEvent>;
+  /** One completion read whole, with the same error mapping; 429s are not retried (callers fall back). */
+  complete(request: CompletionRequest): Promise<CompletionResult>;
+  /** The embedding of one text, on the same endpoint and credentials as chat. */
+  embed(request: EmbeddingRequest): Promise<EmbeddingResult>;
 }
 
 /** Everything the LLM client needs, resolved from the environment by src/config.ts. */

@@ -12,6 +12,7 @@ import { SIGNING_SECRET, type SlackHarness, settled, startSlackHarness } from ".
 import { startTeamsHarness, type TeamsHarness } from "./teams/harness.js";
 
 const SEARCH_ENV = {
+  AZURE_SEARCH_MODE: "on_your_data",
   AZURE_SEARCH_ENDPOINT: "https://my-search.search.windows.net",
   AZURE_SEARCH_INDEX: "pet-docs",
   AZURE_SEARCH_API_KEY: "search-admin-key-0123456789",
@@ -89,7 +90,7 @@ describe("cited answers in Teams", () => {
       root?.citation?.map((c) => [c.position, c.appearance.name, c.appearance.url]),
       [
         [1, "Dog care basics", "https://contoso.blob.core.windows.net/docs/dog-care.pdf"],
-        [2, "Water and food", undefined],
+        [2, "Water and food (water.md)", undefined], // no link: the file path says where it is
       ],
     );
     assert.deepEqual(h.connector.violations, []);

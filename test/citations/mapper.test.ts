@@ -307,3 +307,40 @@ describe("CitationMapper", () => {
     assert.ok(elapsed < 1_000, `took ${elapsed} ms`);
   });
 });
+
+describe("CitationMapper with plain number markers (the bot's own search)", () => {
+  const mapped = (text: string | string[], count: number) => {
+    const mapper = new CitationMapper("number");
+    mapper.setCitations(citations(count));
+    const shown = (Array.isArray(text) ? text : [text]).map((t) => mapper.push(t)).join("") + mapper.flush();
+    return { shown, sources: mapper.sources().map((s) => s.title) };
+  };
+
+  it("renumbers by first mention and drops uncited sources", () => {
+    assert.deepEqual(mapped("Ten days [3]. Contractors get five [1][3].", 3), {
+      shown: "Ten days [1]. Contractors get five [2][1].",
+      sources: ["Citation Title 3", "Citation Title 1"],
+    });
+  });
+
+  it("reads lists and markers split across deltas", () => {
+    assert.deepEqual(mapped(["See [", "2, 1", "] and [2", "]."], 2), {
+      shown: "See [1][2] and [1].",
+      sources: ["Citation Title 2", "Citation Title 1"],
+    });
+  });
+
+  it("leaves numbers that name no source as written: years, indexes, footnotes it never had", () => {
+    assert.deepEqual(mapped("In [2024] items[0] and [7] but [1].", 2), {
+      shown: "In [2024] items[0] and [7] but [1].",
+      sources: ["Citation Title 1"],
+    });
+  });
+
+  it("does not read [doc1] as a marker, and leaves code alone", () => {
+    assert.deepEqual(mapped("A [doc1] B\n```\nx[1]\n```\nC [1]", 1), {
+      shown: "A [doc1] B\n```\nx[1]\n```\nC [1]",
+      sources: ["Citation Title 1"],
+    });
+  });
+});

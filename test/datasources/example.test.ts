@@ -1,4 +1,4 @@
-// The example data sources file in the repository stays valid against the published schema.
+// The example data sources file in the repository stays valid: one source of each mode.
 import assert from "node:assert/strict";
 import { it } from "node:test";
 import { fileURLToPath } from "node:url";
@@ -8,10 +8,12 @@ it("datasources.example.json loads and validates", () => {
   const file = fileURLToPath(new URL("../../datasources.example.json", import.meta.url));
   const sources = loadDataSources({ DATA_SOURCES_FILE: file }, "2024-10-21");
   assert.deepEqual(
-    sources.map((s) => [s.name, s.request.type, s.fallbackWithoutDataSource]),
+    sources.map((s) => [s.name, s.mode, s.fallbackWithoutDataSource]),
     [
-      ["hr-docs", "azure_search", false],
-      ["product-notes", "azure_cosmos_db", true],
+      ["hr-docs", "search", false],
+      ["policies-kb", "knowledge_base", true],
+      ["legacy-wiki", "on_your_data", false],
+      ["product-notes", "on_your_data", true],
     ],
   );
 });

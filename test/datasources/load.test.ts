@@ -1,4 +1,5 @@
-// loadDataSources: the AZURE_SEARCH_* source, DATA_SOURCES_FILE, and every problem named precisely.
+// loadDataSources in the legacy On Your Data mode: the AZURE_SEARCH_* source, DATA_SOURCES_FILE, and
+// every problem named precisely. (The bot's own search modes: search-sources.test.ts.)
 import assert from "node:assert/strict";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -8,6 +9,7 @@ import {
   DataSourceConfigError,
   type DataSourceDefinition,
   loadDataSources,
+  ON_YOUR_DATA_DEPRECATION,
 } from "../../src/datasources/load.js";
 import { validationModeFor } from "../../src/datasources/validate.js";
 import { isBotError } from "../../src/errors.js";
@@ -20,9 +22,14 @@ const IDENTITY_ID =
 
 type Env = Record<string, string | undefined>;
 
+const requestOf = (s: DataSourceDefinition) => (s.mode === "on_your_data" ? s.request : undefined);
+
+/** Every case here is the legacy mode unless it says otherwise. */
+const legacy = (env: Env): Env => ({ AZURE_SEARCH_MODE: "on_your_data", ...env });
+
 function problemsOf(env: Env, apiVersion = GA): string[] {
   try {
-    loadDataSources(env, apiVersion);
+    loadDataSources(legacy(env), apiVersion);
   } catch (err) {
     assert.ok(err instanceof DataSourceConfigError, `expected DataSourceConfigError, got ${String(err)}`);
     assert.ok(isBotError(err, "config_invalid"));
@@ -41,8 +48,9 @@ function file(content: unknown): string {
 
 function loaded(env: Env, apiVersion = GA): { sources: DataSourceDefinition[]; warnings: string[] } {
   const warnings: string[] = [];
-  const sources = loadDataSources(env, apiVersion, { warn: (w) => warnings.push(w) });
-  return { sources, warnings };
+  const sources = loadDataSources(legacy(env), apiVersion, { warn: (w) => warnings.push(w) });
+  // Said once for every legacy source; its own test is below.
+  return { sources, warnings: warnings.filter((w) => !w.startsWith(ON_YOUR_DATA_DEPRECATION)) };
 }
 
 const search = (parameters: Record<string, unknown> = {}) => ({
@@ -64,6 +72,15 @@ describe("no data sources", () => {
     ));
 });
 
+test("the start warns once that On Your Data is deprecated, naming its sources", () => {
+  const warnings: string[] = [];
+  loadDataSources(legacy({ AZURE_SEARCH_ENDPOINT: ENDPOINT, AZURE_SEARCH_INDEX: "hr-docs" }), GA, {
+    warn: (w) => warnings.push(w),
+  });
+  assert.equal(warnings.filter((w) => w.startsWith(ON_YOUR_DATA_DEPRECATION)).length, 1);
+  assert.match(warnings[0] ?? "", /GPT-4o-mini \(2024-07-18\).*AZURE_SEARCH_MODE=search.*\(hr-docs\)$/);
+});
+
 describe("from AZURE_SEARCH_* variables", () => {
   const base = { AZURE_SEARCH_ENDPOINT: ENDPOINT, AZURE_SEARCH_INDEX: "hr-docs" };
   const vectors: Array<{ name: string; env: Env; source: DataSourceDefinition }> = [
@@ -72,6 +89,7 @@ describe("from AZURE_SEARCH_* variables", () => {
       env: base,
       source: {
         name: "hr-docs",
+        mode: "on_your_data",
         request: {
           type: "azure_search",
           parameters: {
@@ -93,6 +111,7 @@ describe("from AZURE_SEARCH_* variables", () => {
       },
       source: {
         name: "HR",
+        mode: "on_your_data",
         request: {
           type: "azure_search",
           parameters: {
@@ -119,6 +138,7 @@ describe("from AZURE_SEARCH_* variables", () => {
       },
       source: {
         name: "hr-docs",
+        mode: "on_your_data",
         request: {
           type: "azure_search",
           parameters: {
@@ -283,7 +303,7 @@ describe("from DATA_SOURCES_FILE", () => {
       DATA_SOURCES_FILE: path,
     });
     assert.deepEqual(
-      sources.map((s) => [s.name, s.request.type, s.fallbackWithoutDataSource]),
+      sources.map((s) => [s.name, requestOf(s)?.type, s.fallbackWithoutDataSource]),
       [
         ["hr-docs", "azure_search", false],
         ["policies", "azure_search", true],
@@ -343,7 +363,7 @@ describe("from DATA_SOURCES_FILE", () => {
       name: "an unknown entry field and a bad fallback flag",
       content: { docs: { ...search(), fallback: true, fallbackWithoutDataSource: "yes" } },
       problems: [
-        /source "docs": unknown field "fallback"; allowed: type, parameters, fallbackWithoutDataSource/,
+        /source "docs": unknown field "fallback"; allowed: type, mode, parameters, fallbackWithoutDataSource/,
         /source "docs": fallbackWithoutDataSource must be true or false$/,
       ],
     },
@@ -405,10 +425,7 @@ describe("api-versions other than 2024-10-21", () => {
       vectors: { type: "pinecone", parameters: { environment: "env", index_name: "i" } },
     };
     const { sources, warnings } = loaded({ DATA_SOURCES_FILE: file(content) }, "2025-04-01-preview");
-    assert.deepEqual(
-      sources.map((s) => s.request),
-      [content.docs, content.vectors],
-    );
+    assert.deepEqual(sources.map(requestOf), [content.docs, content.vectors]);
     assert.match(
       warnings[0] ?? "",
       /validated against the 2024-10-21 schema; api-version 2025-04-01-preview may add fields/,

@@ -283,8 +283,16 @@ describe("the spec's On Your Data examples", () => {
       const dir = mkdtempSync(join(tmpdir(), "datasources-"));
       const path = join(dir, "sources.json");
       writeFileSync(path, JSON.stringify({ docs: dataSources[0] }));
-      const [loaded] = loadDataSources({ DATA_SOURCES_FILE: path }, "2024-10-21");
-      assert.deepEqual(loaded, { name: "docs", request: dataSources[0], fallbackWithoutDataSource: false });
+      const [loaded] = loadDataSources(
+        { DATA_SOURCES_FILE: path, AZURE_SEARCH_MODE: "on_your_data" },
+        "2024-10-21",
+      );
+      assert.deepEqual(loaded, {
+        name: "docs",
+        mode: "on_your_data",
+        request: dataSources[0],
+        fallbackWithoutDataSource: false,
+      });
     });
   }
 });

@@ -8,6 +8,9 @@
 // the service does it: refused params and unknown data source fields give the service's 400s, the
 // answer carries `context: { citations, intent }` (first delta, or `message.context`), and search
 // failures come back as the service's 400 bodies. See the "On Your Data" section below.
+//
+// Embeddings: each route kind also serves /embeddings (azure-openai-embeddings.ts), answering
+// fakeEmbedding(text) per input, with its own script queue (`scriptEmbeddings`).
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
@@ -15,12 +18,24 @@ import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Ajv } from "ajv";
 import addFormatsModule from "ajv-formats";
+import {
+  EMBEDDINGS_ROUTES,
+  EMBEDDINGS_SCHEMAS,
+  type EmbeddingsScenario,
+  type EmbeddingsScenarioSource,
+  embeddingsAnswer,
+} from "./azure-openai-embeddings.js";
 import { type SpecName, type SpecValidator, specValidator } from "./spec-validator.js";
+
+export type { EmbeddingsScenario, EmbeddingsScenarioSource } from "./azure-openai-embeddings.js";
 
 // ---------------------------------------------------------------------------------------------
 // What a test can script
 
 export type RouteKind = "azure-deployment" | "azure-v1" | "azure-inference" | "openai-compatible";
+
+/** What a request asks for: a chat completion or embeddings. */
+export type Operation = "chat" | "embeddings";
 
 /** Severity categories carry `severity`; the others are detections (`detected`). */
 export type FilterCategory =
@@ -102,6 +117,8 @@ export interface RecordedRequest {
   /** Parsed JSON body (undefined when it was not JSON). */
   body: unknown;
   route: RouteKind | undefined;
+  /** Chat completions or embeddings (from the path; an unknown path ending in /embeddings too). */
+  operation: Operation;
   /** Deployment from the path, or the body's `model`. */
   model: string | undefined;
 }
@@ -136,11 +153,13 @@ export interface AzureOpenAIDouble {
   url: string;
   requests: RecordedRequest[];
   specViolations: SpecViolation[];
-  /** Queues answers for the next requests, in order. */
+  /** Queues answers for the next chat requests, in order (embeddings requests do not take from it). */
   script(...scenarios: ScenarioSource[]): void;
+  /** Queues answers for the next embeddings requests, in order; when empty, they get vectors. */
+  scriptEmbeddings(...scenarios: EmbeddingsScenarioSource[]): void;
   /** Replaces the answer used when the queue is empty. */
   setFallback(source: ScenarioSource): void;
-  /** Clears the queue, the recorded requests and the violations. */
+  /** Clears both queues, the recorded requests and the violations. */
   reset(): void;
   close(): Promise<void>;
 }
@@ -217,11 +236,16 @@ const MESSAGES = {
     "No model specified in request. Please provide a model name in the request body or as a x-ms-model-mesh-model-name header.",
 };
 
-const ROUTES: Array<{ kind: RouteKind; pattern: RegExp }> = [
+const CHAT_ROUTES: Array<{ kind: RouteKind; pattern: RegExp }> = [
   { kind: "azure-deployment", pattern: /^\/openai\/deployments\/([^/]+)\/chat\/completions$/ },
   { kind: "azure-v1", pattern: /^\/openai\/v1\/chat\/completions$/ },
   { kind: "azure-inference", pattern: /^\/models\/chat\/completions$/ },
   { kind: "openai-compatible", pattern: /^\/v1\/chat\/completions$/ },
+];
+
+const ROUTES: Array<{ kind: RouteKind; operation: Operation; pattern: RegExp }> = [
+  ...CHAT_ROUTES.map((route) => ({ ...route, operation: "chat" as const })),
+  ...EMBEDDINGS_ROUTES.map((route) => ({ ...route, operation: "embeddings" as const })),
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -233,6 +257,7 @@ export async function startAzureOpenAIDouble(
   const bearerToken = options.bearerToken ?? DEFAULT_BEARER_TOKEN;
   const validator = options.validate === false ? undefined : specValidator();
   const queue: ScenarioSource[] = [];
+  const embeddingsQueue: EmbeddingsScenarioSource[] = [];
   let fallback: ScenarioSource = options.fallback ?? { kind: "stream", pieces: DEFAULT_PIECES };
   let fallbackIsDefault = options.fallback === undefined;
   const requests: RecordedRequest[] = [];
@@ -251,6 +276,8 @@ export async function startAzureOpenAIDouble(
     const body = parseJson(raw);
     const matched = matchRoute(req.method ?? "", url.pathname);
     const route = matched?.kind;
+    const operation: Operation =
+      matched?.operation ?? (/\/embeddings$/.test(url.pathname) ? "embeddings" : "chat");
     const model =
       matched?.deployment ?? (isRecord(body) && typeof body.model === "string" ? body.model : undefined);
     const recorded: RecordedRequest = {
@@ -260,6 +287,7 @@ export async function startAzureOpenAIDouble(
       headers: req.headers,
       body,
       route,
+      operation,
       model,
     };
     if (options.record !== false) requests.push(recorded);
@@ -274,6 +302,7 @@ export async function startAzureOpenAIDouble(
     }
     if (!authorized(req.headers, route, apiKey, bearerToken))
       return playError(wire, route, { kind: "unauthorized" });
+    if (operation === "embeddings") return answerEmbeddings(wire, route, body, recorded);
     if (validator && !wire.check("request", SCHEMAS[SPEC[route]].request, body)) {
       return wire.raw(500, {
         error: { code: "double_spec_violation", message: "request body violates the spec" },
@@ -359,6 +388,34 @@ export async function startAzureOpenAIDouble(
     }
   }
 
+  /** After the route, api-version and auth checks, which are the same as for chat. */
+  function answerEmbeddings(wire: Wire, route: RouteKind, body: unknown, recorded: RecordedRequest): void {
+    const schemas = EMBEDDINGS_SCHEMAS[route];
+    if (validator && !wire.check("request", schemas.request, body)) {
+      wire.raw(500, { error: { code: "double_spec_violation", message: "request body violates the spec" } });
+      return;
+    }
+    const model = recorded.model;
+    if (route === "azure-inference" && !model) {
+      wire.error(400, { error: { code: "no_model_name", message: MESSAGES.noModel } });
+      return;
+    }
+    const unknownModel = model !== undefined && options.deployments && !options.deployments.includes(model);
+    const next = unknownModel ? { kind: "not-found" as const } : embeddingsQueue.shift();
+    const scenario: EmbeddingsScenario =
+      typeof next === "function" ? next(recorded) : (next ?? { kind: "embeddings" });
+    if (scenario.kind !== "embeddings") {
+      playError(wire, route, scenario, model, "embeddings");
+      return;
+    }
+    const answer = embeddingsAnswer(route, model ?? "unknown", body);
+    if (typeof answer === "string") {
+      wire.raw(500, { error: { code: "double_unsupported", message: answer } });
+      return;
+    }
+    wire.json(200, answer, schemas.response);
+  }
+
   await new Promise<void>((resolveListen) => server.listen(0, "127.0.0.1", resolveListen));
   const { port } = server.address() as AddressInfo;
 
@@ -369,12 +426,16 @@ export async function startAzureOpenAIDouble(
     script: (...scenarios) => {
       queue.push(...scenarios);
     },
+    scriptEmbeddings: (...scenarios) => {
+      embeddingsQueue.push(...scenarios);
+    },
     setFallback: (source) => {
       fallback = source;
       fallbackIsDefault = false;
     },
     reset: () => {
       queue.length = 0;
+      embeddingsQueue.length = 0;
       requests.length = 0;
       specViolations.length = 0;
     },
@@ -388,11 +449,17 @@ export async function startAzureOpenAIDouble(
 // ---------------------------------------------------------------------------------------------
 // Routing, auth, errors
 
-function matchRoute(method: string, path: string): { kind: RouteKind; deployment?: string } | undefined {
+function matchRoute(
+  method: string,
+  path: string,
+): { kind: RouteKind; operation: Operation; deployment?: string } | undefined {
   if (method !== "POST") return undefined;
-  for (const { kind, pattern } of ROUTES) {
+  for (const { kind, operation, pattern } of ROUTES) {
     const match = pattern.exec(path);
-    if (match) return match[1] === undefined ? { kind } : { kind, deployment: decodeURIComponent(match[1]) };
+    if (!match) continue;
+    return match[1] === undefined
+      ? { kind, operation }
+      : { kind, operation, deployment: decodeURIComponent(match[1]) };
   }
   return undefined;
 }
@@ -432,12 +499,27 @@ interface ErrorAnswer {
   headers?: Record<string, string>;
 }
 
-function playError(wire: Wire, route: RouteKind, scenario: ErrorScenario, model?: string): void {
-  const { status, body, headers } = errorAnswer(route, scenario, model);
+/**
+ * The embeddings queue's errors are a subset of these, answered the same way (validated as the route's
+ * error schema too: the 2024-10-21 embeddings path documents no error body).
+ */
+function playError(
+  wire: Wire,
+  route: RouteKind,
+  scenario: ErrorScenario,
+  model?: string,
+  operation: Operation = "chat",
+): void {
+  const { status, body, headers } = errorAnswer(route, scenario, model, operation);
   wire.error(status, body, headers);
 }
 
-function errorAnswer(route: RouteKind, scenario: ErrorScenario, model: string | undefined): ErrorAnswer {
+function errorAnswer(
+  route: RouteKind,
+  scenario: ErrorScenario,
+  model: string | undefined,
+  operation: Operation,
+): ErrorAnswer {
   switch (scenario.kind) {
     case "unauthorized":
       return { status: 401, body: { error: { code: "401", message: MESSAGES.unauthorized } } };
@@ -447,7 +529,11 @@ function errorAnswer(route: RouteKind, scenario: ErrorScenario, model: string | 
         headers["retry-after"] = String(scenario.retryAfterSeconds);
       if (scenario.retryAfterMs !== undefined) headers["retry-after-ms"] = String(scenario.retryAfterMs);
       const seconds = scenario.retryAfterSeconds ?? Math.ceil((scenario.retryAfterMs ?? 1000) / 1000);
-      const message = `Requests to the ChatCompletions_Create Operation under Azure OpenAI API version 2024-10-21 have exceeded token rate limit of your current OpenAI S0 pricing tier. Please retry after ${seconds} seconds. Please go here: https://aka.ms/oai/quotaincrease if you would like to further increase the default rate limit.`;
+      const limited =
+        operation === "embeddings"
+          ? "Embeddings_Create Operation under Azure OpenAI API version 2024-10-21 have exceeded call rate limit"
+          : "ChatCompletions_Create Operation under Azure OpenAI API version 2024-10-21 have exceeded token rate limit";
+      const message = `Requests to the ${limited} of your current OpenAI S0 pricing tier. Please retry after ${seconds} seconds. Please go here: https://aka.ms/oai/quotaincrease if you would like to further increase the default rate limit.`;
       return { status: 429, body: { error: { code: "429", message } }, headers };
     }
     case "prompt-filtered":
@@ -751,12 +837,21 @@ class Wire {
 
   /** An error answer, validated as the route's error schema. */
   error(status: number, body: object, headers: Record<string, string> = {}): void {
-    this.#sendJson(status, body, headers, "error");
+    this.#sendJson(status, body, headers, this.#schema("error"));
   }
 
   /** A non-streaming chat completion, validated as the route's response schema. */
   completion(body: object): void {
-    this.#sendJson(200, body, {}, "response");
+    this.#sendJson(200, body, {}, this.#schema("response"));
+  }
+
+  /** A JSON answer validated against `schema` of the route's spec (a name or a "#/..." pointer). */
+  json(status: number, body: object, schema: string): void {
+    this.#sendJson(status, body, {}, schema);
+  }
+
+  #schema(kind: "error" | "response"): string {
+    return this.route ? SCHEMAS[SPEC[this.route]][kind] : "";
   }
 
   /** The double's own answers (unknown route, spec violation): not service traffic, not validated. */
@@ -764,8 +859,7 @@ class Wire {
     this.res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
   }
 
-  #sendJson(status: number, body: object, headers: Record<string, string>, kind: "error" | "response"): void {
-    const schema = this.route ? SCHEMAS[SPEC[this.route]][kind] : "";
+  #sendJson(status: number, body: object, headers: Record<string, string>, schema: string): void {
     if (!this.check("response", schema, body)) {
       const message = `the double's own ${schema} violates the spec`;
       this.raw(500, { error: { code: "double_spec_violation", message } });

@@ -1,6 +1,7 @@
 // Validates JSON bodies against the published specs in ../shared/specs (unchanged upstream copies), so
 // a test double cannot drift from the service. OpenAPI 3 `nullable` and Swagger 2 `x-nullable` become
 // `anyOf [..., null]`; everything else is read as JSON Schema by ajv (strict: false ignores x-ms-*).
+// A schema is named (components/definitions) or, when it is inline in a path, given by JSON pointer.
 import { readFileSync } from "node:fs";
 import { Ajv, type ValidateFunction } from "ajv";
 import addFormatsModule from "ajv-formats";
@@ -19,9 +20,19 @@ const SPECS: Record<SpecName, { file: URL; schemaPointer: string }> = {
 };
 
 /**
- * Where the service is known to send something its published 2024-10-21 schema does not allow. Each
- * entry rewrites a copy of the payload into the documented shape before validation, narrowly, so
- * anything else that differs is still caught. Sources are public captures of real traffic.
+ * The 2024-10-21 `embeddings_create` schemas: inline in the path (no named component), so by pointer.
+ * JSON pointer escaping: "/" is "~1" ("{deployment-id}" stays as is).
+ */
+export const AZURE_OPENAI_EMBEDDINGS_REQUEST =
+  "#/paths/~1deployments~1{deployment-id}~1embeddings/post/requestBody/content/application~1json/schema";
+export const AZURE_OPENAI_EMBEDDINGS_RESPONSE =
+  "#/paths/~1deployments~1{deployment-id}~1embeddings/post/responses/200/content/application~1json/schema";
+
+/**
+ * Where the service is known to send something its published schema does not allow. Each entry
+ * rewrites a copy of the payload into the documented shape before validation, narrowly, so anything
+ * else that differs is still caught. Sources are public captures of real traffic, client code written
+ * against it, or the spec's own prose contradicting its types.
  */
 const KNOWN_SERVICE_DEVIATIONS: Array<{
   spec: SpecName;
@@ -30,6 +41,22 @@ const KNOWN_SERVICE_DEVIATIONS: Array<{
   source: string;
   normalize(payload: Record<string, unknown>): void;
 }> = [
+  {
+    spec: "azure-openai-2024-10-21",
+    schema: AZURE_OPENAI_EMBEDDINGS_RESPONSE,
+    what: 'asked for encoding_format "base64" (which the request schema documents), each data[].embedding is a base64 string of little-endian float32s; the 200 schema allows only an array of numbers',
+    source:
+      "Azure/azure-rest-api-specs#28323 (embedding: float[] | base64 string), Azure/azure-sdk-for-java#39296 (EmbeddingItem.getEmbeddingAsString, 2024-03-01-preview), openai/openai-dotnet#51 (that client always asks base64), huggingface/text-embeddings-inference#288 (a captured base64 answer)",
+    normalize: decodeBase64Embeddings,
+  },
+  {
+    spec: "azure-ai-inference-2025-04-01",
+    schema: "EmbeddingsResult",
+    what: 'asked for encoding_format "base64" (EmbeddingEncodingFormat), data[].embedding is a base64 string; EmbeddingItem types it as an array of numbers',
+    source:
+      'the 2025-04-01 spec itself: EmbeddingItem.embedding "Or a base64 encoded string of the embedding vector", EmbeddingEncodingFormat "base64": "Get back binary representation of the embeddings encoded as Base64 string"',
+    normalize: decodeBase64Embeddings,
+  },
   {
     spec: "azure-openai-2024-10-21",
     schema: "createChatCompletionStreamResponse",
@@ -109,7 +136,11 @@ export class SpecValidator {
     }
   }
 
-  /** Error strings, empty when `payload` is valid against the spec's named schema. */
+  /**
+   * Error strings, empty when `payload` is valid against `schema`: a name under the spec's
+   * components/schemas (OpenAPI 3) or definitions (Swagger 2), or a JSON pointer into the whole
+   * document ("#/paths/...", for a schema inline in a path, e.g. AZURE_OPENAI_EMBEDDINGS_REQUEST).
+   */
   validate(spec: SpecName, schema: string, payload: unknown): string[] {
     const copy = structuredClone(payload) as unknown;
     if (isRecord(copy)) {
@@ -131,7 +162,7 @@ export class SpecValidator {
   }
 
   #check(spec: SpecName, schema: string, value: unknown): string[] {
-    const ref = `${spec}${SPECS[spec].schemaPointer}${schema}`;
+    const ref = schema.startsWith("#/") ? `${spec}${schema}` : `${spec}${SPECS[spec].schemaPointer}${schema}`;
     let validate = this.#compiled.get(ref);
     if (!validate) {
       validate = this.#ajv.compile({ $ref: ref });
@@ -161,6 +192,22 @@ function withNullable(node: unknown): unknown {
   delete out.nullable;
   delete out["x-nullable"];
   return nullable ? { anyOf: [out, { type: "null" }] } : out;
+}
+
+/**
+ * Replaces each data[].embedding that is well-formed base64 of whole float32s with the numbers it
+ * encodes (as the openai SDKs decode it), so the numbers are what is validated. Anything else, a
+ * malformed string included, is left for the schema to refuse.
+ */
+function decodeBase64Embeddings(body: Record<string, unknown>): void {
+  for (const item of asArray(body.data)) {
+    if (!isRecord(item) || typeof item.embedding !== "string") continue;
+    const text = item.embedding;
+    if (text.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(text)) continue;
+    const bytes = Buffer.from(text, "base64");
+    if (bytes.length % 4 !== 0) continue;
+    item.embedding = Array.from({ length: bytes.length / 4 }, (_, i) => bytes.readFloatLE(i * 4));
+  }
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

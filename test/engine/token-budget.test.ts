@@ -166,3 +166,92 @@ describe("fitToBudget", () => {
     );
   });
 });
+
+describe("fitToBudget with the sources of a grounded answer", () => {
+  before(() => loadEncoders(["o200k_base"]));
+  const passage = (i: number, words: number) => ({
+    heading: `[${i}] Policy ${i}`,
+    content: Array.from({ length: words }, (_, w) => `word${i}x${w}`).join(" "),
+  });
+  const instruction = "Answer only from these sources.";
+
+  it("puts the sources before the question and keeps them all when they fit", () => {
+    const result = fitToBudget({
+      systemPrompt: "You are a bot.",
+      history: [turn("user", "hi"), turn("assistant", "hello")],
+      userText: "How many vacation days?",
+      profile: small(8_000),
+      replyTokens: 500,
+      grounding: { instruction, passages: [passage(1, 20), passage(2, 20)] },
+    });
+    assert.equal(result.passagesKept, 2);
+    assert.deepEqual(
+      result.messages.map((m) => m.role),
+      ["system", "user", "assistant", "system", "user"],
+    );
+    const sources = result.messages.at(-2)?.content ?? "";
+    assert.ok(sources.startsWith(instruction));
+    assert.ok(sources.indexOf("[1] Policy 1") < sources.indexOf("[2] Policy 2"), "rank order");
+    assert.equal(result.messages.at(-1)?.content, "How many vacation days?");
+  });
+
+  it("with many long passages and a long history: sources first, the question intact, under the window", () => {
+    const profile = small(4_000);
+    const history = Array.from({ length: 60 }, (_, i) =>
+      turn(i % 2 ? "assistant" : "user", `earlier message ${i} `.repeat(20)),
+    );
+    const question = "And how does that apply to contractors in the Berlin office?";
+    const result = fitToBudget({
+      systemPrompt: "You are a bot.",
+      history,
+      userText: question,
+      profile,
+      replyTokens: 1_000,
+      grounding: { instruction, passages: Array.from({ length: 10 }, (_, i) => passage(i + 1, 400)) },
+    });
+    const total =
+      result.messages.reduce((sum, m) => sum + countTokens(m.content, "o200k_base") + TOKENS_PER_MESSAGE, 0) +
+      REPLY_PRIMING_TOKENS;
+    assert.ok(
+      total + 1_000 <= profile.contextTokens,
+      `prompt ${total} + reply 1000 > ${profile.contextTokens}`,
+    );
+    assert.ok(result.promptTokens >= total - 16, "our count matches the messages");
+    assert.equal(result.messages.at(-1)?.content, question, "the question is never cut");
+    assert.ok(result.passagesKept >= 1 && result.passagesKept < 10, `kept ${result.passagesKept}`);
+    const sources = result.messages.at(-2)?.content ?? "";
+    assert.ok(sources.includes(`[${result.passagesKept}] Policy ${result.passagesKept}`));
+    assert.ok(!sources.includes(`[${result.passagesKept + 1}] Policy`), "later passages dropped");
+    assert.equal(result.dropped, 60, "history gets what the sources left: nothing here");
+  });
+
+  it("cuts the last passage that does not fit whole, and drops one with too little room", () => {
+    const profile = small(2_000);
+    const result = fitToBudget({
+      systemPrompt: "You are a bot.",
+      history: [],
+      userText: "q?",
+      profile,
+      replyTokens: 500,
+      grounding: { instruction, passages: [passage(1, 600), passage(2, 600)] },
+    });
+    assert.equal(result.passagesKept, 1);
+    const sources = result.messages.at(-2)?.content ?? "";
+    assert.ok(sources.includes("word1x0"));
+    assert.ok(!sources.includes("word1x599"), "the passage was cut");
+    assert.ok(result.promptTokens + 500 <= profile.contextTokens - SAFETY_MARGIN_TOKENS + 16);
+  });
+
+  it("sends the instruction alone when the search found nothing", () => {
+    const result = fitToBudget({
+      systemPrompt: "s",
+      history: [],
+      userText: "q?",
+      profile: small(4_000),
+      replyTokens: 100,
+      grounding: { instruction: "A search found nothing.", passages: [] },
+    });
+    assert.equal(result.passagesKept, 0);
+    assert.equal(result.messages.at(-2)?.content, "A search found nothing.");
+  });
+});

@@ -106,7 +106,7 @@ describe("routes and auth", () => {
 
   test("unknown paths → 404", async () => {
     assert.equal(
-      (await post("/openai/deployments/d/embeddings?api-version=2024-10-21", { input: "x" })).status,
+      (await post("/openai/deployments/d/completions?api-version=2024-10-21", { input: "x" })).status,
       404,
     );
   });
