@@ -1,10 +1,14 @@
 // Core benchmark: engine overhead per turn (LLM excluded), history load/append latency, token-trim
 // cost and turns per second, against the local Redis. Prints a table; asserts nothing.
+import { execFileSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { performance } from "node:perf_hooks";
+import { Tiktoken } from "js-tiktoken/lite";
+import o200kRanks from "js-tiktoken/ranks/o200k_base";
 import { createCore } from "../src/app.js";
 import { loadConfig } from "../src/config.js";
 import { fitToBudget } from "../src/engine/token-budget.js";
+import { countTokens, loadEncoders } from "../src/engine/tokens.js";
 import type { IncomingMessage } from "../src/engine/types.js";
 import type {
   CompletionEvent,
@@ -203,6 +207,41 @@ export async function benchCore(): Promise<Row[]> {
     rows.push(summarize("token trim, 1,000 msgs, counts cached", await timeEach(500, trim(cached))));
     rows.push(summarize("token trim, 1,000 msgs, counted on the spot", await timeEach(50, trim(history))));
   }
+  rows.push(...(await tokenizerRows()));
   await deleteKeys(prefix);
   return rows;
+}
+
+/**
+ * The tokenizer the bot uses (gpt-tokenizer) against OpenAI's tiktoken in JavaScript (js-tiktoken):
+ * load time and heap in a fresh process each, and counting speed here (their counts are equal:
+ * test/engine/tokens.test.ts).
+ */
+async function tokenizerRows(): Promise<Row[]> {
+  const load = (module: string, build: string) => {
+    const script = `const m0 = process.memoryUsage().heapUsed; const t0 = performance.now(); const m = await import("${module}"); ${build}; const ms = performance.now() - t0; globalThis.gc?.(); console.log(JSON.stringify({ ms, mib: (process.memoryUsage().heapUsed - m0) / 1048576 }));`;
+    const out = execFileSync(process.execPath, ["--expose-gc", "--input-type=module", "-e", script], {
+      encoding: "utf8",
+    });
+    return JSON.parse(out) as { ms: number; mib: number };
+  };
+  const gpt = load("gpt-tokenizer/encoding/o200k_base", "globalThis.keep = m; m.countTokens('warm')");
+  const tik = load(
+    "js-tiktoken/ranks/o200k_base",
+    "const { Tiktoken } = await import('js-tiktoken/lite'); globalThis.keep = new Tiktoken(m.default); globalThis.keep.encode('warm')",
+  );
+  const passage =
+    "Full-time employees receive 25 paid vacation days per calendar year, plus holidays. ".repeat(8);
+  const tiktoken = new Tiktoken(o200kRanks);
+  await loadEncoders(["o200k_base"]);
+  const gptCount = await timeEach(2_000, async (i) => countTokens(passage + i, "o200k_base"));
+  const tikCount = await timeEach(2_000, async (i) => tiktoken.encode(passage + i, [], []).length);
+  return [
+    {
+      name: "tokenizer load o200k (fresh process)",
+      value: `gpt-tokenizer ${gpt.ms.toFixed(0)} ms, ${gpt.mib.toFixed(0)} MiB heap; js-tiktoken ${tik.ms.toFixed(0)} ms, ${tik.mib.toFixed(0)} MiB heap`,
+    },
+    summarize("count a 150-token passage, gpt-tokenizer (used)", gptCount),
+    summarize("count a 150-token passage, js-tiktoken", tikCount),
+  ];
 }

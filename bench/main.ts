@@ -1,7 +1,8 @@
-// `npm run bench [core|slack|teams]...`: prints the benchmark tables. Needs Redis on 127.0.0.1:6379
+// `npm run bench [core|grounded|slack|teams]...`: prints the benchmark tables. Needs Redis on 127.0.0.1:6379
 // (BENCH_REDIS_URL); keys are written under a random prefix in database 5 and removed afterwards.
 import { cpus } from "node:os";
 import { benchCore } from "./core.js";
+import { benchGrounded } from "./grounded.js";
 import { benchSlack } from "./slack.js";
 import { printTable } from "./stats.js";
 import { benchTeams } from "./teams.js";
@@ -11,6 +12,8 @@ const run = (name: string) => wanted.size === 0 || wanted.has(name);
 
 process.stdout.write(`node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}\n`);
 if (run("core")) printTable("Core (engine, store, tokenizer)", await benchCore());
+if (run("grounded"))
+  printTable("Grounded turns: the bot searches Azure AI Search itself", await benchGrounded());
 if (run("slack"))
   printTable("Slack: 20 concurrent mentions in one workspace, real rate tiers", await benchSlack());
 if (run("teams"))

@@ -9,6 +9,7 @@ import type { Logger } from "./log.js";
 import { createMetrics, type Metrics } from "./metrics.js";
 import type { Clock } from "./reply/types.js";
 import { createRetrievers } from "./retrieval/create.js";
+import type { Retriever } from "./retrieval/types.js";
 import { HttpServer } from "./server.js";
 import { createStore } from "./store/create.js";
 import type { Store } from "./store/types.js";
@@ -30,6 +31,8 @@ export interface CoreOverrides {
   metrics?: Metrics;
   /** Azure AI Search clients: a test double's certificate, a fake credential. */
   search?: { ca?: string; credential?: TokenCredential };
+  /** Replaces the retrievers built from the data sources (benchmarks: an instant search). */
+  retrievers?: ReadonlyMap<string, Retriever>;
 }
 
 export async function createCore(
@@ -42,12 +45,14 @@ export async function createCore(
     overrides.store ?? createStore({ redisUrl: config.redis.url, keyPrefix: config.redis.keyPrefix, logger });
   const llm = overrides.llm ?? createLlmClient(config.llm, { logger, credential: overrides.credential });
   const metrics = overrides.metrics ?? createMetrics({ defaultMetrics: true });
-  const retrievers = createRetrievers(config, {
-    llm,
-    logger,
-    ca: overrides.search?.ca,
-    credential: overrides.search?.credential,
-  });
+  const retrievers =
+    overrides.retrievers ??
+    createRetrievers(config, {
+      llm,
+      logger,
+      ca: overrides.search?.ca,
+      credential: overrides.search?.credential,
+    });
   const engine = new Engine({ config, store, llm, logger, metrics, retrievers, clock: overrides.clock });
   await engine.warmUp();
   return { config, logger, store, llm, metrics, engine };

@@ -133,16 +133,14 @@ function pick(input: {
   const chunkIdField = override.chunkIdField ?? byName(strings, CHUNK_ID_NAMES);
   const described = new Set([titleField, urlField, filepathField, chunkIdField, input.key]);
   const preferred = input.preferredContent.filter((name) => strings.includes(name));
-  const named = byName(
-    strings.filter((s) => !described.has(s)),
-    CONTENT_NAMES,
-  );
+  // Every content-like field, in the index's order: a description and a body are both content.
+  const named = strings.filter((name) => !described.has(name) && CONTENT_NAMES.includes(normalise(name)));
   const contentFields =
     override.contentFields ??
     (preferred.length > 0
       ? preferred
-      : named
-        ? [named]
+      : named.length > 0
+        ? named
         : input.searchable.filter((name) => !described.has(name)));
   return { key: input.key, contentFields, titleField, urlField, filepathField, chunkIdField };
 }

@@ -2,6 +2,7 @@
 // bot's own Microsoft Entra ID identity (scope https://search.azure.com/.default, the SDK's default
 // audience), and no hidden retries (a throttled search is said at once; the user may ask again).
 
+import type { PipelinePolicy } from "@azure/core-rest-pipeline";
 import type { TokenCredential } from "@azure/identity";
 import { DefaultAzureCredential } from "@azure/identity";
 import {
@@ -37,9 +38,26 @@ export function searchCredential(
   );
 }
 
+/**
+ * The service answers a wrong api-key with 403 and an empty body, and @azure/search-documents 13
+ * then throws a TypeError (its error deserializer reads `.error` of nothing) instead of a RestError
+ * with the status. An empty error body gets a minimal JSON one, so every failure keeps its status.
+ */
+const emptyErrorBodyPolicy: PipelinePolicy = {
+  name: "emptyErrorBody",
+  async sendRequest(request, next) {
+    const response = await next(request);
+    if (response.status >= 400 && !response.bodyAsText) {
+      response.bodyAsText = JSON.stringify({ error: { code: "", message: `HTTP ${response.status}` } });
+    }
+    return response;
+  },
+};
+
 function clientOptions(deps: SearchClientDeps) {
   return {
     retryOptions: { maxRetries: 0 },
+    additionalPolicies: [{ policy: emptyErrorBodyPolicy, position: "perCall" as const }],
     ...(deps.ca ? { tlsOptions: { ca: deps.ca } } : {}),
   };
 }

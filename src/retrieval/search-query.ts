@@ -15,8 +15,6 @@ export interface SearchRequest {
 
 /** Extractive answers asked of semantic ranking: the passage holding one moves to the top. */
 const SEMANTIC_ANSWERS = 3;
-/** Semantic ranking may take this long before the service returns the plain ranking (partial mode). */
-const SEMANTIC_MAX_WAIT_MS = 2_000;
 
 const VECTOR_KINDS = new Set(["vector", "vector_simple_hybrid", "vector_semantic_hybrid"]);
 const SEMANTIC_KINDS = new Set(["semantic", "vector_semantic_hybrid"]);
@@ -71,8 +69,10 @@ export function buildSearchRequest(
           configurationName,
           captions: { captionType: "extractive" },
           answers: { answerType: "extractive", count: SEMANTIC_ANSWERS },
+          // A failed semantic step returns the plain ranking instead of failing the search. (No
+          // maxWaitInMilliseconds: @azure/search-documents 13 drops it from the request; the
+          // search's own timeout bounds the wait.)
           errorMode: "partial",
-          maxWaitInMilliseconds: SEMANTIC_MAX_WAIT_MS,
         },
       },
     };

@@ -55,10 +55,10 @@ describe("mapIndexFields", () => {
     });
   });
 
-  it("reads a hand-made index by its field names, joining the searchable text fields", () => {
+  it("reads a hand-made index by its field names, joining its content fields", () => {
     assert.deepEqual(mapIndexFields(PRODUCT_INDEX), {
       key: "id",
-      contentFields: ["body"],
+      contentFields: ["description", "body"],
       titleField: "name",
       urlField: "link",
       filepathField: "path",

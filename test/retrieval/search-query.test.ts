@@ -47,7 +47,7 @@ describe("buildSearchRequest", () => {
     }
   });
 
-  it("semantic: the index's configuration, extractive captions and answers, partial on timeout", () => {
+  it("semantic: the index's configuration, extractive captions and answers, the plain ranking if it fails", () => {
     const { options } = buildSearchRequest("q", source("semantic"), mapping);
     assert.equal(options.queryType, "semantic");
     assert.deepEqual("semanticSearchOptions" in options && options.semanticSearchOptions, {
@@ -55,7 +55,6 @@ describe("buildSearchRequest", () => {
       captions: { captionType: "extractive" },
       answers: { answerType: "extractive", count: 3 },
       errorMode: "partial",
-      maxWaitInMilliseconds: 2_000,
     });
   });
 

@@ -39,6 +39,8 @@ export interface HarnessOptions {
   llm?: AzureOpenAIDouble;
   timeScale?: number;
   logger?: Logger;
+  /** Azure AI Search clients: the search double's certificate. */
+  search?: { ca?: string };
 }
 
 export async function startSlackHarness(options: HarnessOptions = {}): Promise<SlackHarness> {
@@ -58,7 +60,7 @@ export async function startSlackHarness(options: HarnessOptions = {}): Promise<S
   });
   if (!config.slack) throw new Error("Slack not configured");
   const logger = options.logger ?? silentLogger;
-  const core = await createCore(config, logger, { metrics: createMetrics() });
+  const core = await createCore(config, logger, { metrics: createMetrics(), search: options.search });
   const server = createHttpServer(core, 0);
   const adapter = await startSlack({ core, config: config.slack, server, rateTimeScale: timeScale });
   const url = `http://127.0.0.1:${await server.listen()}/slack/events`;

@@ -39,6 +39,8 @@ export interface TeamsHarnessOptions {
   env?: Record<string, string>;
   timeScale?: number;
   logger?: Logger;
+  /** Azure AI Search clients: the search double's certificate. */
+  search?: { ca?: string };
   authOverrides?: Record<string, string | boolean>;
   connector?: Parameters<typeof startConnectorDouble>[0];
   graph?: { url?: string; credential?: TokenCredential };
@@ -58,7 +60,10 @@ export async function startTeamsHarness(options: TeamsHarnessOptions = {}): Prom
     ...options.env,
   });
   if (!config.teams) throw new Error("Teams not configured");
-  const core = await createCore(config, options.logger ?? silentLogger, { metrics: createMetrics() });
+  const core = await createCore(config, options.logger ?? silentLogger, {
+    metrics: createMetrics(),
+    search: options.search,
+  });
   const server = createHttpServer(core, 0);
   startTeams({
     core,
