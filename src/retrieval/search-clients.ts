@@ -43,7 +43,7 @@ export function searchCredential(
  * then throws a TypeError (its error deserializer reads `.error` of nothing) instead of a RestError
  * with the status. An empty error body gets a minimal JSON one, so every failure keeps its status.
  */
-const emptyErrorBodyPolicy: PipelinePolicy = {
+export const emptyErrorBodyPolicy: PipelinePolicy = {
   name: "emptyErrorBody",
   async sendRequest(request, next) {
     const response = await next(request);

@@ -10,6 +10,7 @@ import {
   SearchClient,
   SearchIndexClient,
 } from "@azure/search-documents";
+import { emptyErrorBodyPolicy } from "../../src/retrieval/search-clients.js";
 import {
   type AzureSearchDouble,
   examplesAvailable,
@@ -344,17 +345,8 @@ describe("Azure AI Search double with the real @azure/search-documents clients",
       "the SDK's errorResponseDeserializer reads .error of an undefined body",
     );
     assert.match(double.violations[0] ?? "", /neither the right api-key nor the right bearer token/);
-    // Workaround: give empty error bodies a JSON body before the SDK deserializes them.
-    wrongKey.pipeline.addPolicy({
-      name: "emptyErrorBody",
-      async sendRequest(request, next) {
-        const response = await next(request);
-        if (response.status >= 400 && !response.bodyAsText) {
-          response.bodyAsText = JSON.stringify({ error: { code: "", message: `HTTP ${response.status}` } });
-        }
-        return response;
-      },
-    });
+    // The bot's workaround (src/retrieval/search-clients.ts): empty error bodies get a JSON body.
+    wrongKey.pipeline.addPolicy(emptyErrorBodyPolicy);
     const restError = await failure(wrongKey.search("vacation"));
     assert.equal(restError.name, "RestError");
     assert.equal(restError.statusCode, 403);

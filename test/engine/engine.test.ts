@@ -5,12 +5,12 @@ import { randomUUID } from "node:crypto";
 import { after, before, beforeEach, describe, it } from "node:test";
 import { type Core, createCore } from "../../src/app.js";
 import { loadConfig } from "../../src/config.js";
-import type { IncomingMessage } from "../../src/engine/types.js";
 import { silentLogger } from "../../src/log.js";
 import { createMetrics } from "../../src/metrics.js";
 import { systemClock } from "../../src/reply/clock.js";
 import { encodeThreadKey } from "../../src/store/keys.js";
 import { type AzureOpenAIDouble, DEFAULT_API_KEY, startAzureOpenAIDouble } from "../doubles/azure-openai.js";
+import { consoleMessage } from "../helpers/console-message.js";
 import { RecordingSink } from "../helpers/recording-sink.js";
 
 const REDIS_URL = `${process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379"}/3`;
@@ -24,20 +24,7 @@ interface SentBody {
 describe("Engine", () => {
   let double: AzureOpenAIDouble;
   let core: Core;
-  let n = 0;
-
-  const message = (text: string, thread = "t1", extra: Partial<IncomingMessage> = {}): IncomingMessage => ({
-    id: `m${++n}`,
-    platform: "console",
-    threadKey: encodeThreadKey({ platform: "console", tenant: "T", channel: "C", thread }),
-    conversationScope: "console:T:C",
-    workspaceScope: "console:T",
-    userId: "U1",
-    text,
-    canChangeConversation: true,
-    canChangeWorkspace: false,
-    ...extra,
-  });
+  const message = consoleMessage;
   const sink = () => new RecordingSink(systemClock, { limits: { minIntervalMs: 5 }, begin: true });
   const bodies = () => double.requests.map((r) => r.body as SentBody);
   const history = (thread = "t1") =>

@@ -8,9 +8,7 @@ import { Writable } from "node:stream";
 import { after, before, beforeEach, describe, it } from "node:test";
 import { ConsoleSink } from "../../adapters/console/console-sink.js";
 import { type Core, createCore } from "../../src/app.js";
-import type { NumberedSource } from "../../src/citations/types.js";
 import { loadConfig } from "../../src/config.js";
-import type { IncomingMessage } from "../../src/engine/types.js";
 import { silentLogger } from "../../src/log.js";
 import { createMetrics } from "../../src/metrics.js";
 import { systemClock } from "../../src/reply/clock.js";
@@ -29,20 +27,11 @@ import {
   PRODUCT_INDEX,
   startAzureSearchDouble,
 } from "../doubles/azure-search/index.js";
-import { RecordingSink } from "../helpers/recording-sink.js";
+import { consoleMessage } from "../helpers/console-message.js";
+import { SourcesSink } from "../helpers/recording-sink.js";
 
 const REDIS_URL = `${process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379"}/3`;
 const SEARCH_KEY = "test-search-key";
-
-class SourcesSink extends RecordingSink {
-  sources: NumberedSource[] = [];
-  setSources(sources: NumberedSource[]): void {
-    this.sources = sources;
-  }
-  get text(): string {
-    return this.messages.at(-1)?.text ?? "";
-  }
-}
 
 interface ChatBody {
   messages: Array<{ role: string; content: string }>;
@@ -86,18 +75,7 @@ describe("grounded answers (the bot searches itself)", { timeout: 60_000 }, () =
   let llm: AzureOpenAIDouble;
   let search: AzureSearchDouble;
   let core: Core;
-  let n = 0;
-  const message = (text: string, thread = "t1"): IncomingMessage => ({
-    id: `m${++n}`,
-    platform: "console",
-    threadKey: `console:T:C:${thread}`,
-    conversationScope: "console:T:C",
-    workspaceScope: "console:T",
-    userId: "U1",
-    text,
-    canChangeConversation: true,
-    canChangeWorkspace: false,
-  });
+  const message = consoleMessage;
   const sink = () => new SourcesSink(systemClock, { limits: { minIntervalMs: 5 } });
   const ask = async (text: string, thread = "t1") => {
     const s = sink();

@@ -5,40 +5,20 @@ import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, before, beforeEach, describe, it } from "node:test";
 import { type Core, createCore } from "../../src/app.js";
-import type { NumberedSource } from "../../src/citations/types.js";
 import { loadConfig } from "../../src/config.js";
-import type { IncomingMessage } from "../../src/engine/types.js";
 import { silentLogger } from "../../src/log.js";
 import { createMetrics } from "../../src/metrics.js";
 import { systemClock } from "../../src/reply/clock.js";
 import { type AzureOpenAIDouble, DEFAULT_API_KEY, startAzureOpenAIDouble } from "../doubles/azure-openai.js";
-import { RecordingSink } from "../helpers/recording-sink.js";
+import { consoleMessage } from "../helpers/console-message.js";
+import { SourcesSink } from "../helpers/recording-sink.js";
 
 const REDIS_URL = `${process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379"}/3`;
-
-/** A recording sink that also keeps the sources the engine hands it. */
-class SourcesSink extends RecordingSink {
-  sources: NumberedSource[] = [];
-  setSources(sources: NumberedSource[]): void {
-    this.sources = sources;
-  }
-}
 
 describe("On Your Data through the engine", () => {
   let llm: AzureOpenAIDouble;
   let core: Core;
-  let n = 0;
-  const message = (text: string, thread = "t1"): IncomingMessage => ({
-    id: `m${++n}`,
-    platform: "console",
-    threadKey: `console:T:C:${thread}`,
-    conversationScope: "console:T:C",
-    workspaceScope: "console:T",
-    userId: "U1",
-    text,
-    canChangeConversation: true,
-    canChangeWorkspace: false,
-  });
+  const message = consoleMessage;
   const sink = () => new SourcesSink(systemClock, { limits: { minIntervalMs: 5 } });
 
   before(async () => {
@@ -154,17 +134,7 @@ describe("On Your Data with fallback", () => {
       AZURE_SEARCH_FALLBACK_WITHOUT_DATA_SOURCE: "true",
     });
     const core = await createCore(config, silentLogger, { metrics: createMetrics() });
-    const msg = (text: string): IncomingMessage => ({
-      id: text,
-      platform: "console",
-      threadKey: "console:T:C:fb",
-      conversationScope: "console:T:C",
-      workspaceScope: "console:T",
-      userId: "U1",
-      text,
-      canChangeConversation: true,
-      canChangeWorkspace: false,
-    });
+    const msg = (text: string) => consoleMessage(text, "fb");
     await core.engine.handle(msg("settings set datasource hr-docs"), new SourcesSink(systemClock));
     llm.reset();
     llm.script({ kind: "search-index-not-found" }, { kind: "stream", pieces: ["General answer."] });

@@ -1,3 +1,4 @@
+import type { NumberedSource } from "../../src/citations/types.js";
 import { SinkRateLimitedError } from "../../src/errors.js";
 import type { Clock, MessageHandle, ReplySink, SinkLimits } from "../../src/reply/types.js";
 
@@ -177,5 +178,17 @@ export class RecordingSink implements ReplySink {
     call.endAt = this.#clock.now();
     if (!error) call.outcome = "ok";
     else call.outcome = error instanceof SinkRateLimitedError ? "rate_limited" : "error";
+  }
+}
+
+/** A recording sink that also keeps the sources the engine hands it (grounded answers). */
+export class SourcesSink extends RecordingSink {
+  sources: NumberedSource[] = [];
+  setSources(sources: NumberedSource[]): void {
+    this.sources = sources;
+  }
+  /** The text of the last message: the answer, or the failure note. */
+  get text(): string {
+    return this.messages.at(-1)?.text ?? "";
   }
 }

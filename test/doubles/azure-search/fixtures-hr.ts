@@ -3,6 +3,7 @@
 // text), title (the blob's file name), text_vector (with an Azure OpenAI vectorizer), and a semantic
 // configuration with title + chunk. There is no URL field: the wizard does not create one.
 import { FAKE_EMBEDDING_DIMENSIONS } from "../fake-embedding.js";
+import { fixtureField } from "./fixture-field.js";
 import type { SearchDoubleIndex, SearchDoubleKnowledgeBase } from "./types.js";
 
 export const HR_INDEX_NAME = "hr-index";
@@ -20,29 +21,20 @@ function chunk(hash: string, file: string, page: number, text: string): Record<s
   return { chunk_id: `${hash}_${parent}_pages_${page}`, parent_id: parent, chunk: text, title: file };
 }
 
-const field = (name: string, type: string, attributes: Record<string, unknown>) => ({
-  name,
-  type,
-  searchable: false,
-  filterable: false,
-  retrievable: true,
-  stored: true,
-  sortable: false,
-  facetable: false,
-  key: false,
-  ...attributes,
-  synonymMaps: [],
-});
-
 export const HR_INDEX: SearchDoubleIndex = {
   definition: {
     name: HR_INDEX_NAME,
     fields: [
-      field("chunk_id", "Edm.String", { key: true, searchable: true, sortable: true, analyzer: "keyword" }),
-      field("parent_id", "Edm.String", { filterable: true }),
-      field("chunk", "Edm.String", { searchable: true }),
-      field("title", "Edm.String", { searchable: true, filterable: true }),
-      field("text_vector", "Collection(Edm.Single)", {
+      fixtureField("chunk_id", "Edm.String", {
+        key: true,
+        searchable: true,
+        sortable: true,
+        analyzer: "keyword",
+      }),
+      fixtureField("parent_id", "Edm.String", { filterable: true }),
+      fixtureField("chunk", "Edm.String", { searchable: true }),
+      fixtureField("title", "Edm.String", { searchable: true, filterable: true }),
+      fixtureField("text_vector", "Collection(Edm.Single)", {
         searchable: true,
         retrievable: false,
         dimensions: FAKE_EMBEDDING_DIMENSIONS,

@@ -3,23 +3,10 @@
 // retrievable `contentVector` WITHOUT a vectorizer (so only raw-vector queries work) and NO semantic
 // configuration.
 import { FAKE_EMBEDDING_DIMENSIONS } from "../fake-embedding.js";
+import { fixtureField } from "./fixture-field.js";
 import type { SearchDoubleIndex } from "./types.js";
 
 export const PRODUCT_INDEX_NAME = "products";
-
-const field = (name: string, type: string, attributes: Record<string, unknown>) => ({
-  name,
-  type,
-  searchable: false,
-  filterable: false,
-  retrievable: true,
-  stored: true,
-  sortable: false,
-  facetable: false,
-  key: false,
-  ...attributes,
-  synonymMaps: [],
-});
 
 function product(id: string, name: string, description: string, body: string, section: string) {
   return {
@@ -36,13 +23,13 @@ export const PRODUCT_INDEX: SearchDoubleIndex = {
   definition: {
     name: PRODUCT_INDEX_NAME,
     fields: [
-      field("id", "Edm.String", { key: true, filterable: true, sortable: true }),
-      field("name", "Edm.String", { searchable: true, sortable: true, analyzer: "en.lucene" }),
-      field("description", "Edm.String", { searchable: true, analyzer: "en.lucene" }),
-      field("body", "Edm.String", { searchable: true, analyzer: "en.lucene" }),
-      field("link", "Edm.String", {}),
-      field("path", "Edm.String", { filterable: true }),
-      field("contentVector", "Collection(Edm.Single)", {
+      fixtureField("id", "Edm.String", { key: true, filterable: true, sortable: true }),
+      fixtureField("name", "Edm.String", { searchable: true, sortable: true, analyzer: "en.lucene" }),
+      fixtureField("description", "Edm.String", { searchable: true, analyzer: "en.lucene" }),
+      fixtureField("body", "Edm.String", { searchable: true, analyzer: "en.lucene" }),
+      fixtureField("link", "Edm.String", {}),
+      fixtureField("path", "Edm.String", { filterable: true }),
+      fixtureField("contentVector", "Collection(Edm.Single)", {
         searchable: true,
         dimensions: FAKE_EMBEDDING_DIMENSIONS,
         vectorSearchProfile: "products-vector-profile",
