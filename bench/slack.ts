@@ -46,7 +46,8 @@ export async function benchSlack(replies = 20, tokens = 150, tokenDelayMs = 15):
   if (!config.slack) throw new Error("no Slack config");
   const core = await createCore(config, silentLogger, { metrics: createMetrics() });
   const server = createHttpServer(core, 0);
-  const adapter = await startSlack({ core, config: config.slack, server });
+  const adapter = startSlack({ core, config: config.slack, server });
+  await adapter.ready;
   const url = `http://127.0.0.1:${await server.listen()}/slack/events`;
 
   global.gc?.();

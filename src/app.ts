@@ -2,6 +2,7 @@
 // main.ts and the console chat use it; tests use it with test doubles behind the same config.
 import type { TokenCredential } from "@azure/identity";
 import type { Config } from "./config.js";
+import { Dependencies } from "./dependencies.js";
 import { Engine } from "./engine/engine.js";
 import { createLlmClient } from "./llm/client.js";
 import type { LlmClient } from "./llm/types.js";
@@ -21,6 +22,8 @@ export interface Core {
   llm: LlmClient;
   metrics: Metrics;
   engine: Engine;
+  /** What must answer before the bot is ready (adapters add theirs); /readyz reports it. */
+  dependencies: Dependencies;
 }
 
 export interface CoreOverrides {
@@ -41,8 +44,7 @@ export async function createCore(
   overrides: CoreOverrides = {},
 ): Promise<Core> {
   for (const warning of config.warnings) logger.warn({ component: "config" }, warning);
-  const store =
-    overrides.store ?? createStore({ redisUrl: config.redis.url, keyPrefix: config.redis.keyPrefix, logger });
+  const store = overrides.store ?? createStore({ redis: config.redis, logger });
   const llm = overrides.llm ?? createLlmClient(config.llm, { logger, credential: overrides.credential });
   const metrics = overrides.metrics ?? createMetrics({ defaultMetrics: true });
   const retrievers =
@@ -55,7 +57,15 @@ export async function createCore(
     });
   const engine = new Engine({ config, store, llm, logger, metrics, retrievers, clock: overrides.clock });
   await engine.warmUp();
-  return { config, logger, store, llm, metrics, engine };
+  const dependencies = new Dependencies(logger, overrides.clock);
+  // The model's Entra ID token: fetched now so /readyz says when it cannot be had, not the first user.
+  const warmUp = llm.warmUp?.bind(llm);
+  if (warmUp) {
+    void dependencies.connect("model credential", warmUp).catch((err: unknown) => {
+      logger.warn({ err }, "stopped waiting for the model credential");
+    });
+  }
+  return { config, logger, store, llm, metrics, engine, dependencies };
 }
 
 export function createHttpServer(core: Core, port = core.config.port): HttpServer {
@@ -66,6 +76,7 @@ export function createHttpServer(core: Core, port = core.config.port): HttpServe
     readiness: {
       store: async () => ((await core.store.ping()) ? null : `${core.store.kind} store unreachable`),
       engine: async () => (core.engine.isDraining ? "shutting down" : null),
+      dependencies: async () => core.dependencies.readiness(),
     },
   });
 }
@@ -80,6 +91,7 @@ export async function shutdown(
   adapterStops: Array<() => Promise<void>> = [],
 ): Promise<void> {
   server?.startDraining();
+  core.dependencies.stop();
   const closing = server?.close();
   // Socket Mode connections stop delivering new events; HTTP adapters stop with the server.
   await Promise.allSettled(adapterStops.map((stop) => stop()));

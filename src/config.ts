@@ -6,6 +6,7 @@ import { type AllowedModel, parseAllowedModel } from "./llm/models.js";
 import { dataSourcesSupported } from "./llm/request.js";
 import type { EndpointKind, LlmEndpointConfig } from "./llm/types.js";
 import { registerSecret } from "./redact.js";
+import { type NatMapping, parseNatMap } from "./store/redis-connection.js";
 
 /** Newest GA dated api-version of the Azure OpenAI data-plane inference API (later GA is `v1`). */
 export const AZURE_OPENAI_DEFAULT_API_VERSION = "2024-10-21";
@@ -104,6 +105,11 @@ const EnvSchema = z.object({
       .optional(),
   ),
   REDIS_KEY_PREFIX: z.preprocess((v) => (v === "" || v === undefined ? "bot:" : v), z.string().max(64)),
+  REDIS_CLUSTER: bool(false),
+  REDIS_CLUSTER_NAT_MAP: optionalString,
+  REDIS_COMMAND_TIMEOUT_MS: int(100, 60_000, 3_000),
+  REDIS_ENTRA_ID: bool(false),
+  REDIS_USERNAME: optionalString,
 
   SLACK_BOT_TOKEN: z.preprocess(
     (v) => (v === "" ? undefined : v),
@@ -237,10 +243,30 @@ export interface Config {
   models: AllowedModel[];
   defaults: EnvDefaults;
   history: { maxStored: number; ttlSeconds: number };
-  redis: { url?: string; keyPrefix: string };
+  redis: RedisConfig;
   port: number;
   logLevel: string;
   shutdownTimeoutMs: number;
+}
+
+/** Field names match RedisStoreOptions, so the store takes `{ ...config.redis, url }`. */
+export interface RedisConfig {
+  /** Unset: the in-process store. */
+  url?: string;
+  keyPrefix: string;
+  /** REDIS_CLUSTER: `url` is a seed node of a Redis Cluster. */
+  cluster: boolean;
+  /** REDIS_CLUSTER_NAT_MAP: announced node address -> address to connect to. */
+  natMap?: NatMapping;
+  /** REDIS_COMMAND_TIMEOUT_MS: the longest wait for any Redis reply. */
+  commandTimeoutMs: number;
+  /** REDIS_ENTRA_ID=true: Microsoft Entra ID tokens instead of a password. */
+  entraId?: {
+    /** AZURE_CLIENT_ID: a user-assigned managed identity. */
+    managedIdentityClientId?: string;
+    /** REDIS_USERNAME: the Redis user when it is not the token's object id. */
+    username?: string;
+  };
 }
 
 export class ConfigError extends Error {
@@ -301,6 +327,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   );
   const slack = slackConfig(e, problems);
   const teams = teamsConfig(e, problems);
+  const redis = redisConfig(e, problems, warnings);
   if (problems.length > 0 || !endpoint || !defaultModel) throw new ConfigError(problems);
 
   return {
@@ -338,10 +365,60 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       historyWindow: e.HISTORY_WINDOW,
     },
     history: { maxStored: e.HISTORY_MAX_STORED, ttlSeconds: e.HISTORY_TTL_DAYS * 86_400 },
-    redis: { url: e.REDIS_URL, keyPrefix: e.REDIS_KEY_PREFIX },
+    redis,
     port: e.PORT,
     logLevel: e.LOG_LEVEL,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+  };
+}
+
+function redisConfig(e: Env, problems: string[], warnings: string[]): RedisConfig {
+  const url = e.REDIS_URL ? new URL(e.REDIS_URL) : undefined;
+  const cluster = truthy(e.REDIS_CLUSTER);
+  const entra = truthy(e.REDIS_ENTRA_ID);
+  if (cluster && !url) {
+    problems.push(
+      "REDIS_URL is required with REDIS_CLUSTER=true: any one node of the cluster, e.g. rediss://my-cache.westeurope.redis.azure.net:10000",
+    );
+  }
+  if (cluster && url && !/^\/?0?$/.test(url.pathname)) {
+    problems.push(
+      "REDIS_URL must not select a database with REDIS_CLUSTER=true: a Redis Cluster has only database 0",
+    );
+  }
+  let natMap: NatMapping | undefined;
+  if (e.REDIS_CLUSTER_NAT_MAP !== undefined) {
+    if (!cluster) problems.push("REDIS_CLUSTER_NAT_MAP needs REDIS_CLUSTER=true");
+    try {
+      natMap = parseNatMap(e.REDIS_CLUSTER_NAT_MAP);
+    } catch (err) {
+      problems.push(`REDIS_CLUSTER_NAT_MAP ${(err as Error).message}`);
+    }
+  }
+  if (entra && !url)
+    problems.push(
+      "REDIS_URL is required with REDIS_ENTRA_ID=true, e.g. rediss://my-cache.westeurope.redis.azure.net:10000",
+    );
+  if (entra && url && (url.username || url.password)) {
+    problems.push(
+      "REDIS_URL must not carry a user name or password with REDIS_ENTRA_ID=true: the password is the Entra ID token and the user its object id (or REDIS_USERNAME)",
+    );
+  }
+  if (entra && url?.protocol === "redis:") {
+    warnings.push("REDIS_ENTRA_ID=true with a redis:// URL sends access tokens unencrypted; use rediss://");
+  }
+  if (e.REDIS_USERNAME !== undefined && !entra) {
+    problems.push(
+      "REDIS_USERNAME is only used with REDIS_ENTRA_ID=true; otherwise put the user in REDIS_URL (rediss://user:password@host:port)",
+    );
+  }
+  return {
+    url: e.REDIS_URL,
+    keyPrefix: e.REDIS_KEY_PREFIX,
+    cluster,
+    natMap,
+    commandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,
+    entraId: entra ? { managedIdentityClientId: e.AZURE_CLIENT_ID, username: e.REDIS_USERNAME } : undefined,
   };
 }
 
@@ -476,7 +553,8 @@ export function describeConfig(config: Config): Record<string, unknown> {
     auth: config.llm.apiKey ? "api-key" : config.llm.kind === "openai-compatible" ? "none" : "entra-id",
     models: config.models.map((m) => `${m.name} (${m.profile.family})`),
     dataSources: config.dataSources.map((d) => `${d.name} (${d.mode})`),
-    store: config.redis.url ? "redis" : "memory",
+    store: config.redis.url ? (config.redis.cluster ? "redis cluster" : "redis") : "memory",
+    redisAuth: config.redis.url ? (config.redis.entraId ? "entra-id" : "url") : undefined,
     slack: config.slack ? (config.slack.appToken ? "socket mode" : "http") : "off",
     teams: config.teams ? (config.teams.appId ? config.teams.appType : "auth off (emulator)") : "off",
     port: config.port,

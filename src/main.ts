@@ -1,6 +1,7 @@
 // `npm start`: the bot server. Exits with a clear message when the configuration is unusable.
 import { createCore, createHttpServer, shutdown } from "./app.js";
 import { describeConfig } from "./config.js";
+import { StartupRefusedError } from "./dependencies.js";
 import { createLogger } from "./log.js";
 import { loadConfigOrExit } from "./startup.js";
 
@@ -21,24 +22,40 @@ async function main(): Promise<void> {
   }
   const core = await createCore(config, logger);
   const server = createHttpServer(core);
+  let stopping = false;
   const platforms: string[] = [];
   const stops: Array<() => Promise<void>> = [];
   if (config.slack) {
     // Adapters live outside src/; loaded only when configured.
     const { startSlack } = await import("../adapters/slack/slack-app.js");
-    const slack = await startSlack({ core, config: config.slack, server });
+    const slack = startSlack({ core, config: config.slack, server });
+    // Slack may not answer yet (/readyz says so meanwhile); a refused token ends the start.
+    slack.ready.catch(refused);
     platforms.push(config.slack.appToken ? "slack (socket mode)" : "slack");
     stops.push(() => slack.stop());
   }
   if (config.teams) {
     const { startTeams } = await import("../adapters/teams/teams-app.js");
-    startTeams({ core, config: config.teams, server });
+    const teams = startTeams({ core, config: config.teams, server });
+    // The Bot Framework token may not be had yet (/readyz says so meanwhile); refused credentials end the start.
+    teams.ready.catch(refused);
     platforms.push("teams");
   }
   const port = await server.listen();
   logger.info({ ...describeConfig(config), port, platforms }, "bot started");
 
-  let stopping = false;
+  /** A dependency said "no" for good: one line naming the variable to fix, then exit 1. */
+  function refused(err: unknown): void {
+    if (stopping) return; // the retries ended because the bot is stopping anyway
+    stopping = true;
+    if (err instanceof StartupRefusedError) {
+      logger.fatal({ variable: err.variable }, err.message);
+    } else {
+      logger.fatal({ err }, "start-up failed");
+    }
+    shutdown(core, server, stops).finally(() => process.exit(1));
+  }
+
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
@@ -55,4 +72,8 @@ async function main(): Promise<void> {
   process.on("unhandledRejection", (err) => logger.error({ err }, "unhandled rejection"));
 }
 
-await main();
+// Whatever goes wrong at start is one line on stderr and exit code 1, never a stack trace.
+await main().catch((err: unknown) => {
+  process.stderr.write(`start-up failed: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

@@ -15,6 +15,7 @@ export interface Metrics {
   sourcesPerAnswer: Histogram;
   rewriteTokens: Counter;
   embeddingTokens: Counter;
+  degradedTurns: Counter;
 }
 
 const LATENCY_BUCKETS_S = [0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 15, 30, 60, 120];
@@ -89,6 +90,11 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     embeddingTokens: new Counter({
       name: "bot_search_embedding_tokens_total",
       help: "Tokens spent embedding search queries (AZURE_OPENAI_EMBEDDING_DEPLOYMENT)",
+      registers: [registry],
+    }),
+    degradedTurns: new Counter({
+      name: "bot_degraded_turns_total",
+      help: "Turns answered without history and settings because the store (Redis) was unreachable",
       registers: [registry],
     }),
     activeStreams: new Gauge({

@@ -10,6 +10,11 @@ export function registerSecret(value: string | undefined): void {
   if (value && value.length >= MIN_SECRET_LENGTH) secrets.add(value);
 }
 
+/** A secret that can no longer be used (an expired token) need not be looked for any more. */
+export function forgetSecret(value: string): void {
+  secrets.delete(value);
+}
+
 /** Replaces every registered secret, and anything shaped like a bearer token or key, in `text`. */
 export function scrub(text: string): string {
   let out = text;

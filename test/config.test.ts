@@ -159,3 +159,83 @@ describe("loadConfig", () => {
     assert.deepEqual(loadConfig(azure).warnings, []);
   });
 });
+
+describe("loadConfig: Redis Cluster and Entra ID", { timeout: 10_000 }, () => {
+  it("defaults to one node, a password from the URL and a 3 s command timeout", () => {
+    const c = loadConfig({ ...azure, REDIS_URL: "redis://cache:6379/0" });
+    assert.deepEqual(c.redis, {
+      url: "redis://cache:6379/0",
+      keyPrefix: "bot:",
+      cluster: false,
+      natMap: undefined,
+      commandTimeoutMs: 3_000,
+      entraId: undefined,
+    });
+  });
+
+  it("reads a cluster with a NAT map, Entra ID with a user-assigned identity, and the timeout", () => {
+    const c = loadConfig({
+      ...azure,
+      REDIS_URL: "rediss://my-cache.westeurope.redis.azure.net:10000",
+      REDIS_CLUSTER: "true",
+      REDIS_CLUSTER_NAT_MAP: "10.0.0.5:10000=my-cache.westeurope.redis.azure.net:10001",
+      REDIS_COMMAND_TIMEOUT_MS: "5000",
+      REDIS_ENTRA_ID: "yes",
+      AZURE_CLIENT_ID: "11111111-2222-3333-4444-555555555555",
+      REDIS_USERNAME: "00000000-0000-0000-0000-0000000000a1",
+    });
+    assert.equal(c.redis.cluster, true);
+    assert.deepEqual(c.redis.natMap, {
+      "10.0.0.5:10000": { host: "my-cache.westeurope.redis.azure.net", port: 10_001 },
+    });
+    assert.equal(c.redis.commandTimeoutMs, 5_000);
+    assert.deepEqual(c.redis.entraId, {
+      managedIdentityClientId: "11111111-2222-3333-4444-555555555555",
+      username: "00000000-0000-0000-0000-0000000000a1",
+    });
+    assert.deepEqual(c.warnings, []);
+  });
+
+  it("names every bad Redis variable and the accepted form", () => {
+    const text = problemsOf({
+      ...azure,
+      REDIS_CLUSTER: "maybe",
+      REDIS_COMMAND_TIMEOUT_MS: "10",
+      REDIS_ENTRA_ID: "sometimes",
+    }).join("\n");
+    assert.match(text, /REDIS_CLUSTER must be true or false/);
+    assert.match(text, /REDIS_COMMAND_TIMEOUT_MS must be a whole number from 100 to 60000/);
+    assert.match(text, /REDIS_ENTRA_ID must be true or false/);
+
+    const cluster = problemsOf({ ...azure, REDIS_CLUSTER: "true", REDIS_USERNAME: "someone" }).join("\n");
+    assert.match(cluster, /REDIS_URL is required with REDIS_CLUSTER=true/);
+    assert.match(cluster, /REDIS_USERNAME is only used with REDIS_ENTRA_ID=true/);
+
+    const db = problemsOf({ ...azure, REDIS_URL: "redis://c:6379/3", REDIS_CLUSTER: "true" }).join("\n");
+    assert.match(db, /REDIS_URL must not select a database with REDIS_CLUSTER=true/);
+
+    const nat = problemsOf({ ...azure, REDIS_URL: "redis://c:6379", REDIS_CLUSTER_NAT_MAP: "{oops" }).join(
+      "\n",
+    );
+    assert.match(nat, /REDIS_CLUSTER_NAT_MAP needs REDIS_CLUSTER=true/);
+    assert.match(nat, /REDIS_CLUSTER_NAT_MAP must be JSON such as/);
+
+    const entra = problemsOf({ ...azure, REDIS_URL: "rediss://:pw-123456@c:6380", REDIS_ENTRA_ID: "true" });
+    assert.match(
+      entra.join("\n"),
+      /REDIS_URL must not carry a user name or password with REDIS_ENTRA_ID=true/,
+    );
+    assert.match(
+      problemsOf({ ...azure, REDIS_ENTRA_ID: "true" }).join("\n"),
+      /REDIS_URL is required with REDIS_ENTRA_ID/,
+    );
+  });
+
+  it("warns that Entra ID over redis:// sends tokens in clear text", () => {
+    const c = loadConfig({ ...azure, REDIS_URL: "redis://localhost:6379", REDIS_ENTRA_ID: "true" });
+    assert.ok(
+      c.warnings.some((w) => /REDIS_ENTRA_ID=true with a redis:\/\/ URL/.test(w)),
+      c.warnings.join("; "),
+    );
+  });
+});

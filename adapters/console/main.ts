@@ -54,6 +54,7 @@ async function main(): Promise<void> {
     process.stdout.write("\n");
   } finally {
     rl.close();
+    core.dependencies.stop();
     await core.engine.drain(config.shutdownTimeoutMs);
     await core.store.close();
   }

@@ -54,6 +54,14 @@ const NATIVE_UNAVAILABLE = new Set([
   "missing_recipient_team_id",
 ]);
 
+/**
+ * Answers to chat.appendStream / chat.stopStream saying the stream ended on Slack's side for a reason
+ * other than the user's stop (it expired, or was stopped elsewhere): the answer goes on by chat.update
+ * of the same message. The only such code in the methods' docs (specs/slack/docs.slack.dev/methods);
+ * the user's stop is `stopped_by_user`.
+ */
+const STREAM_ENDED_BY_SLACK = ["message_not_in_streaming_state"];
+
 interface SlackMessage extends MessageHandle {
   /** Created by chat.startStream and not yet stopped (or expired). */
   streaming: boolean;
@@ -183,8 +191,8 @@ export class SlackReplySink implements ReplySink {
       });
       message.sent = text;
     } catch (err) {
-      if (isSlackError(err, "message_not_in_streaming_state")) {
-        // The stream expired: go on editing the same message, with the whole text.
+      if (isSlackError(err, ...STREAM_ENDED_BY_SLACK)) {
+        // The stream ended on Slack's side: go on editing the same message, with the whole text.
         message.streaming = false;
         return this.updatePlain(message, text, final, end);
       }

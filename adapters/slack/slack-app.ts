@@ -6,6 +6,7 @@ import { WebClient } from "@slack/web-api";
 import type { Core } from "../../src/app.js";
 import { parseCommand } from "../../src/commands/parse.js";
 import type { SlackConfig } from "../../src/config.js";
+import { StartupRefusedError } from "../../src/dependencies.js";
 import type { IncomingMessage } from "../../src/engine/types.js";
 import { CaptureSink } from "../../src/reply/capture-sink.js";
 import { systemClock } from "../../src/reply/clock.js";
@@ -43,12 +44,58 @@ export interface SlackAdapterOptions {
 }
 
 export interface SlackAdapter {
-  app: App;
-  bot: BotIdentity & { teamId: string };
+  /**
+   * Resolves once Slack answered auth.test and events are handled. Until then Slack's requests get
+   * 503 (Slack sends them again) and /readyz says why. Rejects with StartupRefusedError when
+   * Slack refuses the token.
+   */
+  ready: Promise<{ app: App; bot: BotIdentity & { teamId: string } }>;
   stop(): Promise<void>;
 }
 
-export async function startSlack(options: SlackAdapterOptions): Promise<SlackAdapter> {
+/** auth.test errors that no retry can mend: the token is wrong, revoked or of the wrong kind. */
+const REFUSED_TOKEN_ERRORS = new Set([
+  "invalid_auth",
+  "not_authed",
+  "account_inactive",
+  "token_revoked",
+  "token_expired",
+  "not_allowed_token_type",
+  "no_permission",
+]);
+
+/** Who the bot is in this workspace: auth.test, with its definite refusals told apart from outages. */
+async function whoAmI(client: WebClient, config: SlackConfig): Promise<BotIdentity & { teamId: string }> {
+  let auth: { user_id?: string; bot_id?: string; team_id?: string };
+  try {
+    auth = (await client.auth.test()) as typeof auth;
+  } catch (err) {
+    const code = (err as { data?: { error?: unknown } }).data?.error;
+    if (typeof code === "string" && REFUSED_TOKEN_ERRORS.has(code)) {
+      throw new StartupRefusedError(
+        "SLACK_BOT_TOKEN",
+        `Slack refused SLACK_BOT_TOKEN (auth.test: ${code}): copy the Bot User OAuth Token (xoxb-…) from the app's OAuth & Permissions page`,
+        { cause: err },
+      );
+    }
+    throw new Error(`Slack auth.test failed: ${typeof code === "string" ? code : (err as Error).message}`, {
+      cause: err,
+    });
+  }
+  if (!auth.user_id)
+    throw new StartupRefusedError(
+      "SLACK_BOT_TOKEN",
+      "Slack auth.test gave no bot user id: SLACK_BOT_TOKEN must be a bot token (xoxb-…)",
+    );
+  return {
+    botUserId: auth.user_id,
+    botId: auth.bot_id,
+    allowedBots: config.allowedBots,
+    teamId: auth.team_id ?? "",
+  };
+}
+
+export function startSlack(options: SlackAdapterOptions): SlackAdapter {
   const { core, config } = options;
   const log = core.logger.child({ platform: "slack" });
   const clock = options.clock ?? systemClock;
@@ -62,26 +109,6 @@ export async function startSlack(options: SlackAdapterOptions): Promise<SlackAda
     retryConfig: { retries: 0 },
     timeout: 15_000,
   });
-  const auth = (await client.auth.test()) as { user_id?: string; bot_id?: string; team_id?: string };
-  if (!auth.user_id) throw new Error("Slack auth.test gave no bot user id: check SLACK_BOT_TOKEN");
-  const bot = {
-    botUserId: auth.user_id,
-    botId: auth.bot_id,
-    allowedBots: config.allowedBots,
-    teamId: auth.team_id ?? "",
-  };
-
-  const limiter = new SlackRateLimiter(core.store, { timeScale: options.rateTimeScale, clock });
-  const apis = new Map<string, SlackApi>();
-  const apiFor = (teamId: string) => {
-    const known = apis.get(teamId);
-    if (known) return known;
-    const api = new SlackApi(client, limiter, teamId, log);
-    apis.set(teamId, api);
-    return api;
-  };
-  const permissions = new SlackPermissions(config.settingsAdmins);
-
   const receiver: Receiver = config.appToken
     ? new SocketModeReceiver({
         appToken: config.appToken,
@@ -89,205 +116,228 @@ export async function startSlack(options: SlackAdapterOptions): Promise<SlackAda
         installerOptions: { clientOptions: { slackApiUrl: config.apiUrl } },
       })
     : new SlackHttpReceiver({ signingSecret: config.signingSecret ?? "", logger: log });
-  const app = new App({
-    token: config.botToken,
-    botUserId: bot.botUserId,
-    botId: bot.botId,
-    receiver,
-    logger: slackLog,
-    clientOptions: { slackApiUrl: config.apiUrl },
-    convoStore: false,
-    tokenVerificationEnabled: false, // auth.test already answered above
-  });
-  // Both receivers hand every request to processEvent, where Bolt acks events: from then on Slack
-  // will not send them again, so each counts as in flight until all its listeners are done.
-  const processEvent = app.processEvent.bind(app);
-  app.processEvent = (event) => core.engine.track(processEvent(event));
-
-  // A retried or re-delivered event never gives a second reply, across processes too.
-  app.use(async ({ body, next }) => {
-    const eventId = (body as { event_id?: unknown }).event_id;
-    if (typeof eventId === "string") {
-      const first = await core.store
-        .firstSeen(`slack:event:${eventId}`, SLACK_EVENT_DEDUPE_TTL_S)
-        .catch((err: unknown) => {
-          log.warn({ err }, "could not check for a duplicate Slack event; handling it");
-          return true;
-        });
-      if (!first) {
-        log.debug({ eventId }, "duplicate Slack event ignored");
-        return;
-      }
-    }
-    await next();
-  });
-
-  const onMessage = async (
-    event: SlackMessageEvent & { team?: string; user_team?: string },
-    teamId: string,
-  ) => {
-    const decision = routeSlackEvent(event, teamId, bot);
-    if (decision.kind === "ignore") {
-      log.trace({ reason: decision.reason, ts: event.ts }, "Slack event ignored");
-      return;
-    }
-    const { turn } = decision;
-    const threadKey = encodeThreadKey({
-      platform: "slack",
-      tenant: teamId,
-      channel: turn.channel,
-      thread: turn.thread,
-    });
-    const api = apiFor(teamId);
-    const target = {
-      channel: turn.channel,
-      threadTs: turn.replyThreadTs,
-      recipientUserId: turn.userId,
-      recipientTeamId: event.user_team ?? event.team ?? teamId,
-    };
-    const sink = new SlackReplySink(
-      api,
-      target,
-      config.streaming,
-      log.child({ thread: threadKey }),
-      options.rateTimeScale,
-    );
-    if (decision.kind === "text_only") {
-      await sink
-        .post(TEXT_ONLY_REPLY, true)
-        .catch((err: unknown) => log.warn({ err }, "could not post the text-only reply"));
-      return;
-    }
-    const marked = await core.store.isThreadMarked(threadKey).catch(() => false);
-    if (decision.kind === "answer_if_in_thread" && !marked) return;
-    const priorContext =
-      turn.inExistingThread && !marked && turn.replyThreadTs
-        ? await loadThreadContext(api, turn.channel, turn.replyThreadTs, turn.messageTs, bot).catch(
-            (err: unknown) => {
-              log.warn({ err }, "could not read the earlier thread messages; answering without them");
-              return [];
-            },
-          )
-        : undefined;
-    await core.store
-      .markThread(threadKey, core.config.history.ttlSeconds)
-      .catch((err: unknown) => log.warn({ err }, "could not mark the thread as one the bot takes part in"));
-    const rights = await rightsFor(api, turn.text, turn.userId, turn.isDm);
-    await core.engine.handle(incoming(turn, threadKey, rights, priorContext), sink);
-  };
-
-  const rightsFor = async (api: SlackApi, text: string, userId: string, isDm: boolean) => {
-    const command = parseCommand(text);
-    // Only a change needs the user's role (one users.info lookup, cached).
-    if (command?.type !== "set" && command?.type !== "reset") return { conversation: isDm, workspace: false };
-    return permissions.forUser(api, userId, isDm).catch((err: unknown) => {
-      log.warn({ err }, "could not look up the user's role; treating them as a member");
-      return { conversation: isDm, workspace: false };
-    });
-  };
-
-  app.event("app_mention", async ({ event, body }) => {
-    await onMessage(event as unknown as SlackMessageEvent, String(body.team_id));
-  });
-  app.event("message", async ({ event, body }) => {
-    await onMessage(event as unknown as SlackMessageEvent, String(body.team_id));
-  });
-
-  app.command(config.command, async ({ command, ack }) => {
-    const text = command.text.trim() || "help";
-    const parsed = parseCommand(text);
-    const isDm = command.channel_id.startsWith("D");
-    const respond = async (markdown: string, inline: boolean) => {
-      const mrkdwn = markdownToMrkdwn(markdown);
-      if (inline) return ack({ response_type: "ephemeral", text: mrkdwn });
-      await apiFor(command.team_id).call("chat.postEphemeral", {
-        channel: command.channel_id,
-        user: command.user_id,
-        text: mrkdwn,
-      });
-    };
-    if (!parsed) return respond(SLASH_USAGE(config.command), true);
-    if (parsed.type === "forget" && !isDm) return respond(CHANNEL_FORGET_HINT, true);
-
-    const work = (async () => {
-      const sink = new CaptureSink();
-      const api = apiFor(command.team_id);
-      const rights = await rightsFor(api, text, command.user_id, isDm);
-      const turn: SlackTurn = {
-        teamId: command.team_id,
-        channel: command.channel_id,
-        replyThreadTs: undefined,
-        thread: isDm ? "dm" : "channel",
-        userId: command.user_id,
-        messageTs: command.trigger_id,
-        text,
-        isDm,
-        inExistingThread: false,
-      };
-      const threadKey = encodeThreadKey({
-        platform: "slack",
-        tenant: command.team_id,
-        channel: command.channel_id,
-        thread: turn.thread,
-      });
-      await core.engine.handle(incoming(turn, threadKey, rights, undefined), sink);
-      return sink.text;
-    })();
-    const inline = await Promise.race([work, clock.sleep(COMMAND_INLINE_ANSWER_MS).then(() => undefined)]);
-    if (inline !== undefined) return respond(inline, true);
-    await ack();
-    await respond(await work, false);
-  });
-
-  app.action({ action_id: FEEDBACK_ACTION_ID }, async ({ ack, body, action }) => {
-    await ack();
-    const b = body as {
-      user?: { id?: string };
-      team?: { id?: string } | null;
-      channel?: { id?: string };
-      message?: { ts?: string; thread_ts?: string; text?: string };
-    };
-    const value = (action as { value?: string }).value;
-    const teamId = b.team?.id ?? bot.teamId;
-    const channel = b.channel?.id;
-    const ts = b.message?.ts;
-    if (!channel || !ts || !b.user?.id || (value !== "positive" && value !== "negative")) {
-      log.warn({ value }, "feedback click without the fields it needs; ignored");
-      return;
-    }
-    const thread = b.message?.thread_ts ?? (channel.startsWith("D") ? "dm" : ts);
-    await core.store.recordFeedback({
-      platform: "slack",
-      conversationScope: `slack:${teamId}:${channel}`,
-      threadKey: encodeThreadKey({ platform: "slack", tenant: teamId, channel, thread }),
-      messageId: ts,
-      userId: b.user.id,
-      reaction: value,
-      text: b.message?.text,
-      at: Date.now(),
-    });
-    core.metrics.feedback.inc({ platform: "slack", reaction: value });
-    log.info({ reaction: value, channel, ts }, "feedback recorded");
-  });
-
-  app.error(async (err) => {
-    log.error({ err }, "Slack listener failed");
-  });
-
+  // The route answers from the start: url_verification at once, events 503 until Bolt runs.
   if (options.server && receiver instanceof SlackHttpReceiver)
     options.server.route("POST", "/slack/events", receiver.handle);
-  await app.start();
-  log.info(
-    { mode: config.appToken ? "socket" : "http", botUserId: bot.botUserId, streaming: config.streaming },
-    "Slack adapter started",
-  );
+  let started: App | undefined;
+  const ready = core.dependencies
+    .connect("slack", () => whoAmI(client, config))
+    .then(async (bot) => {
+      started = await listen(bot);
+      return { app: started, bot };
+    });
   return {
-    app,
-    bot,
+    ready,
     async stop() {
-      await app.stop();
+      await started?.stop();
     },
   };
+
+  /** Bolt with every listener, once the bot knows who it is. */
+  async function listen(bot: BotIdentity & { teamId: string }): Promise<App> {
+    const limiter = new SlackRateLimiter(core.store, { timeScale: options.rateTimeScale, clock });
+    const apis = new Map<string, SlackApi>();
+    const apiFor = (teamId: string) => {
+      const known = apis.get(teamId);
+      if (known) return known;
+      const api = new SlackApi(client, limiter, teamId, log);
+      apis.set(teamId, api);
+      return api;
+    };
+    const permissions = new SlackPermissions(config.settingsAdmins);
+    const app = new App({
+      token: config.botToken,
+      botUserId: bot.botUserId,
+      botId: bot.botId,
+      receiver,
+      logger: slackLog,
+      clientOptions: { slackApiUrl: config.apiUrl },
+      convoStore: false,
+      tokenVerificationEnabled: false, // auth.test already answered above
+    });
+    // Both receivers hand every request to processEvent, where Bolt acks events: from then on Slack
+    // will not send them again, so each counts as in flight until all its listeners are done.
+    const processEvent = app.processEvent.bind(app);
+    app.processEvent = (event) => core.engine.track(processEvent(event));
+
+    // A retried or re-delivered event never gives a second reply, across processes too.
+    app.use(async ({ body, next }) => {
+      const eventId = (body as { event_id?: unknown }).event_id;
+      if (typeof eventId === "string") {
+        const first = await core.store
+          .firstSeen(`slack:event:${eventId}`, SLACK_EVENT_DEDUPE_TTL_S)
+          .catch((err: unknown) => {
+            log.warn({ err }, "could not check for a duplicate Slack event; handling it");
+            return true;
+          });
+        if (!first) {
+          log.debug({ eventId }, "duplicate Slack event ignored");
+          return;
+        }
+      }
+      await next();
+    });
+
+    const onMessage = async (
+      event: SlackMessageEvent & { team?: string; user_team?: string },
+      teamId: string,
+    ) => {
+      const decision = routeSlackEvent(event, teamId, bot);
+      if (decision.kind === "ignore") {
+        log.trace({ reason: decision.reason, ts: event.ts }, "Slack event ignored");
+        return;
+      }
+      const { turn } = decision;
+      const threadKey = encodeThreadKey({
+        platform: "slack",
+        tenant: teamId,
+        channel: turn.channel,
+        thread: turn.thread,
+      });
+      const api = apiFor(teamId);
+      const target = {
+        channel: turn.channel,
+        threadTs: turn.replyThreadTs,
+        recipientUserId: turn.userId,
+        recipientTeamId: event.user_team ?? event.team ?? teamId,
+      };
+      const sink = new SlackReplySink(
+        api,
+        target,
+        config.streaming,
+        log.child({ thread: threadKey }),
+        options.rateTimeScale,
+      );
+      if (decision.kind === "text_only") {
+        await sink
+          .post(TEXT_ONLY_REPLY, true)
+          .catch((err: unknown) => log.warn({ err }, "could not post the text-only reply"));
+        return;
+      }
+      const marked = await core.store.isThreadMarked(threadKey).catch(() => false);
+      if (decision.kind === "answer_if_in_thread" && !marked) return;
+      const priorContext =
+        turn.inExistingThread && !marked && turn.replyThreadTs
+          ? await loadThreadContext(api, turn.channel, turn.replyThreadTs, turn.messageTs, bot).catch(
+              (err: unknown) => {
+                log.warn({ err }, "could not read the earlier thread messages; answering without them");
+                return [];
+              },
+            )
+          : undefined;
+      await core.store
+        .markThread(threadKey, core.config.history.ttlSeconds)
+        .catch((err: unknown) => log.warn({ err }, "could not mark the thread as one the bot takes part in"));
+      const rights = await rightsFor(api, turn.text, turn.userId, turn.isDm);
+      await core.engine.handle(incoming(turn, threadKey, rights, priorContext), sink);
+    };
+
+    const rightsFor = async (api: SlackApi, text: string, userId: string, isDm: boolean) => {
+      const command = parseCommand(text);
+      // Only a change needs the user's role (one users.info lookup, cached).
+      if (command?.type !== "set" && command?.type !== "reset")
+        return { conversation: isDm, workspace: false };
+      return permissions.forUser(api, userId, isDm).catch((err: unknown) => {
+        log.warn({ err }, "could not look up the user's role; treating them as a member");
+        return { conversation: isDm, workspace: false };
+      });
+    };
+
+    app.event("app_mention", async ({ event, body }) => {
+      await onMessage(event as unknown as SlackMessageEvent, String(body.team_id));
+    });
+    app.event("message", async ({ event, body }) => {
+      await onMessage(event as unknown as SlackMessageEvent, String(body.team_id));
+    });
+
+    app.command(config.command, async ({ command, ack }) => {
+      const text = command.text.trim() || "help";
+      const parsed = parseCommand(text);
+      const isDm = command.channel_id.startsWith("D");
+      const respond = async (markdown: string, inline: boolean) => {
+        const mrkdwn = markdownToMrkdwn(markdown);
+        if (inline) return ack({ response_type: "ephemeral", text: mrkdwn });
+        await apiFor(command.team_id).call("chat.postEphemeral", {
+          channel: command.channel_id,
+          user: command.user_id,
+          text: mrkdwn,
+        });
+      };
+      if (!parsed) return respond(SLASH_USAGE(config.command), true);
+      if (parsed.type === "forget" && !isDm) return respond(CHANNEL_FORGET_HINT, true);
+
+      const work = (async () => {
+        const sink = new CaptureSink();
+        const api = apiFor(command.team_id);
+        const rights = await rightsFor(api, text, command.user_id, isDm);
+        const turn: SlackTurn = {
+          teamId: command.team_id,
+          channel: command.channel_id,
+          replyThreadTs: undefined,
+          thread: isDm ? "dm" : "channel",
+          userId: command.user_id,
+          messageTs: command.trigger_id,
+          text,
+          isDm,
+          inExistingThread: false,
+        };
+        const threadKey = encodeThreadKey({
+          platform: "slack",
+          tenant: command.team_id,
+          channel: command.channel_id,
+          thread: turn.thread,
+        });
+        await core.engine.handle(incoming(turn, threadKey, rights, undefined), sink);
+        return sink.text;
+      })();
+      const inline = await Promise.race([work, clock.sleep(COMMAND_INLINE_ANSWER_MS).then(() => undefined)]);
+      if (inline !== undefined) return respond(inline, true);
+      await ack();
+      await respond(await work, false);
+    });
+
+    app.action({ action_id: FEEDBACK_ACTION_ID }, async ({ ack, body, action }) => {
+      await ack();
+      const b = body as {
+        user?: { id?: string };
+        team?: { id?: string } | null;
+        channel?: { id?: string };
+        message?: { ts?: string; thread_ts?: string; text?: string };
+      };
+      const value = (action as { value?: string }).value;
+      const teamId = b.team?.id ?? bot.teamId;
+      const channel = b.channel?.id;
+      const ts = b.message?.ts;
+      if (!channel || !ts || !b.user?.id || (value !== "positive" && value !== "negative")) {
+        log.warn({ value }, "feedback click without the fields it needs; ignored");
+        return;
+      }
+      const thread = b.message?.thread_ts ?? (channel.startsWith("D") ? "dm" : ts);
+      await core.store.recordFeedback({
+        platform: "slack",
+        conversationScope: `slack:${teamId}:${channel}`,
+        threadKey: encodeThreadKey({ platform: "slack", tenant: teamId, channel, thread }),
+        messageId: ts,
+        userId: b.user.id,
+        reaction: value,
+        text: b.message?.text,
+        at: Date.now(),
+      });
+      core.metrics.feedback.inc({ platform: "slack", reaction: value });
+      log.info({ reaction: value, channel, ts }, "feedback recorded");
+    });
+
+    app.error(async (err) => {
+      log.error({ err }, "Slack listener failed");
+    });
+
+    await app.start();
+    log.info(
+      { mode: config.appToken ? "socket" : "http", botUserId: bot.botUserId, streaming: config.streaming },
+      "Slack adapter started",
+    );
+    return app;
+  }
 }
 
 function incoming(

@@ -1,6 +1,7 @@
 // Sends to one Teams conversation after the inbound HTTP request has been answered: every call is a
 // proactive turn (continueConversationAsync), paced by the per-conversation budget in Redis, with
-// Teams' 429 turned into SinkRateLimitedError and a user's Stop (403) into ReplyStoppedError.
+// Teams' 429 turned into SinkRateLimitedError, a user's Stop (403) into ReplyStoppedError and any other
+// end of a stream on Teams' side (403) into TeamsStreamEndedError.
 import type { CloudAdapter, TurnContext } from "botbuilder";
 import type { Activity, ConversationReference } from "botframework-schema";
 import { BotError, ReplyStoppedError, SinkRateLimitedError } from "../../src/errors.js";
@@ -21,8 +22,26 @@ const RATE_MARGIN_MS = 50;
 /** Used when Teams answers 429 without a Retry-After header. */
 const DEFAULT_RETRY_AFTER_MS = 1_000;
 
-/** Error codes Teams answers with when the user pressed Stop on a streamed message. */
-const USER_STOPPED_CODES = new Set(["ContentStreamNotAllowed"]);
+/**
+ * Teams answers 403 ContentStreamNotAllowed whenever a stream is over on its side: the user's Stop
+ * ("Content stream was cancelled by user.", also spelled "canceled") and other ends (the two-minute
+ * limit: "Content stream finished due to exceeded streaming time.", a message too large, ...). Only
+ * the wording of the Stop is keyed on (bots/streaming-ux "Error codes"; DESIGN.md).
+ */
+const STREAM_END_CODE = "ContentStreamNotAllowed";
+const USER_STOP_WORDING = /cancel+ed by (the )?user/i;
+
+/**
+ * Teams ended a stream on its side for a reason other than the user's Stop (time limit, message
+ * size, ...), or answered 403 without saying why. What the stream showed stays; the stream sink
+ * goes on with the rest of the answer in a follow-up message. Elsewhere it is a failed call.
+ */
+export class TeamsStreamEndedError extends BotError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("sink_failed", message, { status: 403 }, options);
+    this.name = "TeamsStreamEndedError";
+  }
+}
 
 export interface TeamsConversationOptions {
   adapter: CloudAdapter;
@@ -99,7 +118,8 @@ export class TeamsConversation {
       response?: { headers?: { get(name: string): string | undefined }; bodyAsText?: string };
     };
     const status = e.statusCode;
-    const code = errorCode(e.response?.bodyAsText) ?? e.code;
+    const body = errorBody(e.response?.bodyAsText);
+    const code = body.code ?? e.code;
     if (status === 429) {
       const header = e.response?.headers?.get("retry-after");
       const retryAfterMs =
@@ -110,8 +130,17 @@ export class TeamsConversation {
         .catch(() => {});
       return new SinkRateLimitedError(retryAfterMs, `Teams ${operation} rate limited`, { cause: err });
     }
-    if (status === 403 && (code === undefined || USER_STOPPED_CODES.has(code))) {
-      return new ReplyStoppedError("the user stopped the stream", { cause: err });
+    if (status === 403) {
+      const message = body.message ?? e.message ?? "";
+      if (USER_STOP_WORDING.test(message)) {
+        return new ReplyStoppedError("the user stopped the stream", { cause: err });
+      }
+      if (code === undefined || code === STREAM_END_CODE) {
+        this.o.logger.info({ operation, code, message }, "Teams ended the stream; the answer goes on");
+        return new TeamsStreamEndedError(`Teams ended the stream (${message || "403 without a reason"})`, {
+          cause: err,
+        });
+      }
     }
     this.o.logger.warn({ operation, status, code, err }, `Teams ${operation} failed`);
     return new BotError(
@@ -123,11 +152,16 @@ export class TeamsConversation {
   }
 }
 
-function errorCode(body: string | undefined): string | undefined {
-  if (!body) return undefined;
+/** The code and message of Bot Framework's ErrorResponse {error:{code,message}}, when the body is one. */
+function errorBody(body: string | undefined): { code?: string; message?: string } {
+  if (!body) return {};
   try {
-    return (JSON.parse(body) as { error?: { code?: string } }).error?.code;
+    const error = (JSON.parse(body) as { error?: { code?: unknown; message?: unknown } } | null)?.error;
+    return {
+      code: typeof error?.code === "string" && error.code !== "" ? error.code : undefined,
+      message: typeof error?.message === "string" ? error.message : undefined,
+    };
   } catch {
-    return undefined;
+    return {};
   }
 }

@@ -2,13 +2,14 @@
 // `typing` updates each holding the whole text so far (one at a time, at most about one a second),
 // then a final `message` that carries the AI label and the feedback loop. A stream must end within
 // two minutes: a longer answer ends its stream with the text so far and goes on in a follow-up
-// message that is edited in place.
+// message that is edited in place. A stream Teams ends on its side (403, other than the user's Stop)
+// goes on the same way: what it showed stays and the rest follows in the follow-up message.
 import type { Activity } from "botframework-schema";
 import type { NumberedSource } from "../../src/citations/types.js";
 import type { Clock, MessageHandle, ReplyEnd, ReplySink, SinkLimits } from "../../src/reply/types.js";
 import { FEEDBACK_CHANNEL_DATA } from "./ai-message.js";
 import { citationEntity } from "./citations.js";
-import type { TeamsConversation } from "./conversation.js";
+import { type TeamsConversation, TeamsStreamEndedError } from "./conversation.js";
 
 /** Teams accepts about one streaming update per second; a little more keeps clear of the edge. */
 export const TEAMS_STREAM_INTERVAL_MS = 1_100;
@@ -34,7 +35,7 @@ interface StreamMessage {
   startedAt: number;
   /** The text the stream shows now. */
   shownText?: string;
-  /** After the two-minute cut: the text the stream ended with, and the follow-up message. */
+  /** Once the stream ended (the two-minute cut, or Teams): the text it ended with, and the follow-up message. */
   frozen?: string;
   followUpId?: string;
 }
@@ -77,6 +78,7 @@ export class TeamsStreamSink implements ReplySink {
       informative.sent = this.send(this.typing(message, "informative", INFORMATIVE_TEXT)).then(
         (id) => {
           message.streamId = id;
+          message.id ||= id;
           this.opened = message;
         },
         () => {}, // a status that did not show is no reason to fail the answer
@@ -115,43 +117,81 @@ export class TeamsStreamSink implements ReplySink {
   async update(handle: MessageHandle, text: string, final: boolean, end?: ReplyEnd): Promise<void> {
     const message = handle as StreamMessage;
     if (message.frozen !== undefined) return this.updateFollowUp(message, text, final, end);
-    if (!final && this.clock.now() - message.startedAt >= this.maxStreamMs) {
-      // Two minutes are nearly up: end the stream with what it shows; the rest follows.
-      const sofar = message.shownText ?? text;
-      await this.send(this.finalMessage(message, sofar, undefined));
-      message.frozen = sofar;
-      message.streamId = undefined;
+    try {
+      if (!final && this.clock.now() - message.startedAt >= this.maxStreamMs) {
+        // Two minutes are nearly up: end the stream with what it shows; the rest follows.
+        await this.endStream(message, message.shownText ?? text, "final");
+        return await this.updateFollowUp(message, text, final, end);
+      }
+      if (final) {
+        await this.send(this.finalMessage(message, text, end));
+        message.shownText = text;
+        return;
+      }
+      const id = await this.send(this.typing(message, "streaming", text));
+      message.streamId ??= id;
+      message.id ||= id;
+      message.shownText = text;
+    } catch (err) {
+      if (!(err instanceof TeamsStreamEndedError) || message.frozen !== undefined) throw err;
+      // Teams ended the stream (its time limit, or another end that is not the user's Stop): what it
+      // showed stays, the rest follows as after the two-minute cut.
+      await this.endStream(message, message.shownText ?? "", "update");
       return this.updateFollowUp(message, text, final, end);
     }
-    if (final) {
-      await this.send(this.finalMessage(message, text, end));
-      message.shownText = text;
-      return;
-    }
-    const id = await this.send(this.typing(message, "streaming", text));
-    message.streamId ??= id;
-    message.id ||= id;
-    message.shownText = text;
   }
 
-  /** After the stream ended at two minutes: the rest of the answer in one message, edited in place. */
+  /**
+   * Ends a message's stream at `shown`: with the final streaming message while the stream is still
+   * open (the bot's own cut), or, once Teams has ended it, by updating the streamed message in place,
+   * as Microsoft's Teams SDKs do after the time limit. If Teams refuses that, what was shown stays.
+   */
+  private async endStream(message: StreamMessage, shown: string, close: "final" | "update"): Promise<void> {
+    if (close === "final") {
+      await this.send(this.finalMessage(message, shown, undefined));
+    } else if (shown === "") {
+      // Only a status showed (or nothing): the streamed message itself takes the answer, edited.
+      if (message.id) message.followUpId = message.id;
+    } else {
+      try {
+        await this.conversation.update({ type: "message", id: message.id, text: shown });
+      } catch {
+        // Teams keeps what the stream showed; the follow-up carries the rest either way.
+      }
+    }
+    message.frozen = shown;
+    message.streamId = undefined;
+  }
+
+  /** After the stream ended: the rest of the answer in one message, edited in place. */
   private async updateFollowUp(
     message: StreamMessage,
     text: string,
     final: boolean,
     end?: ReplyEnd,
   ): Promise<void> {
-    const rest = text.slice((message.frozen ?? "").length).trimStart();
-    if (rest === "" && !final) return;
-    const activity: Partial<Activity> = {
-      type: "message",
-      text: rest || "…",
-      ...(final && end === "answer"
-        ? { entities: [citationEntity(this.sources)], channelData: FEEDBACK_CHANNEL_DATA }
-        : {}),
-    };
+    const frozen = message.frozen ?? "";
+    const rest = text.slice(sharedPrefixLength(frozen, text)).trimStart();
+    const answer = final && end === "answer";
+    if (rest === "" && !message.followUpId) {
+      // Nothing came after what the stream showed: the streamed message takes the answer's label.
+      if (answer && frozen !== "" && message.id) {
+        await this.conversation.update({ ...this.plainMessage(frozen, answer), id: message.id });
+      }
+      return;
+    }
+    const activity = this.plainMessage(rest || "…", answer);
     if (message.followUpId) await this.conversation.update({ ...activity, id: message.followUpId });
     else message.followUpId = await this.send(activity);
+  }
+
+  /** A message outside the stream; the end of an answer carries the AI label, citations and feedback. */
+  private plainMessage(text: string, answer: boolean): Partial<Activity> {
+    return {
+      type: "message",
+      text,
+      ...(answer ? { entities: [citationEntity(this.sources)], channelData: FEEDBACK_CHANNEL_DATA } : {}),
+    };
   }
 
   /**
@@ -202,4 +242,11 @@ export class TeamsStreamSink implements ReplySink {
       channelData: { ...(stream ?? {}), ...(answer ? FEEDBACK_CHANNEL_DATA : {}) },
     };
   }
+}
+
+/** How many leading characters `a` and `b` share (the follow-up shows the text after the stream's). */
+function sharedPrefixLength(a: string, b: string): number {
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  return i;
 }

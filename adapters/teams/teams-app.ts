@@ -25,6 +25,7 @@ import { botCredentials, graphTeamOwnerCheck } from "./graph-owners.js";
 import { TeamsPermissions } from "./permissions.js";
 import { type InboundActivity, routeTeamsActivity, type TeamsTurn } from "./routing.js";
 import { commandsFromSubmit, currentValues, settingsCard } from "./settings-card.js";
+import { checkBotFrameworkToken } from "./startup-check.js";
 import { TeamsStreamSink } from "./stream-sink.js";
 import { TeamsUpdateSink } from "./update-sink.js";
 
@@ -54,6 +55,17 @@ export interface TeamsAdapterOptions {
   graph?: { url?: string; credential?: TokenCredential };
 }
 
+export interface TeamsAdapter {
+  /**
+   * Resolves once Microsoft Entra ID granted the bot's outbound Bot Framework token (at once
+   * without an app id: nothing to check). Until then /readyz says "teams: …; retrying", and
+   * activities are handled all the same: the check only reports, each reply gets its own token.
+   * Rejects with StartupRefusedError when Entra ID refuses MicrosoftAppPassword, MicrosoftAppId or
+   * MicrosoftAppTenantId for good.
+   */
+  ready: Promise<void>;
+}
+
 /** CloudAdapter with its activity entry point reachable, so the HTTP handling stays ours. */
 class BotAdapter extends CloudAdapter {
   run(authHeader: string, activity: Activity, logic: (context: TurnContext) => Promise<void>) {
@@ -61,7 +73,7 @@ class BotAdapter extends CloudAdapter {
   }
 }
 
-export function startTeams(options: TeamsAdapterOptions): void {
+export function startTeams(options: TeamsAdapterOptions): TeamsAdapter {
   const { core, config } = options;
   const log = core.logger.child({ platform: "teams" });
   const clock = options.clock ?? systemClock;
@@ -79,6 +91,16 @@ export function startTeams(options: TeamsAdapterOptions): void {
     ...options.authOverrides,
   });
   const adapter = new BotAdapter(auth);
+  // Do the credentials work? Asked now, so a wrong secret stops the start instead of every reply
+  // failing later. Not asked with authentication off (an emulator): there is nothing to ask.
+  const appId = config.appId;
+  const ready = appId
+    ? core.dependencies
+        .connect("teams", () =>
+          checkBotFrameworkToken({ auth, appId, appType: config.appType, secret: config.appPassword }),
+        )
+        .then(() => log.info({ auth: config.appType }, "Microsoft Entra ID granted the Bot Framework token"))
+    : Promise.resolve();
   adapter.onTurnError = async (_context, err) => {
     log.error({ err }, "Teams turn failed");
   };
@@ -249,6 +271,7 @@ export function startTeams(options: TeamsAdapterOptions): void {
 
   options.server.route("POST", "/api/messages", (req, res) => handleHttp(req, res, adapter, logic, log));
   log.info({ auth: config.appId ? config.appType : "off" }, "Teams adapter started");
+  return { ready };
 }
 
 function threadKeyOf(turn: TeamsTurn): string {

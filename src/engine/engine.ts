@@ -25,11 +25,11 @@ import type { IncomingMessage, TurnOutcome } from "./types.js";
 
 /** After the service says the context is too long, retry once keeping this share of the history budget. */
 const CONTEXT_RETRY_HISTORY_SHARE = 0.25;
-/** A finished turn is persisted even if Redis is restarting: retry this long before giving up. */
-const PERSIST_RETRY_DELAYS_MS = [100, 250, 500, 1_000, 2_000, 4_000, 8_000];
 /** After the shutdown grace, replies still running get this long to show their closing note. */
 const SHUTDOWN_FAIL_GRACE_MS = 5_000;
 const TRUNCATED_NOTE = "\n\n_(The answer reached the `max_tokens` limit.)_";
+const DEGRADED_NOTE =
+  "\n\n_(My memory store is unreachable right now, so I answered without the earlier messages of this conversation.)_";
 const EMPTY_ANSWER_NOTE = "_(The model returned an empty answer. Try rephrasing the question.)_";
 // Reasoning models can spend the whole budget thinking and return no text at all.
 const EMPTY_AT_LIMIT_NOTE =
@@ -201,19 +201,32 @@ export class Engine {
     metrics.activeStreams.inc();
     try {
       await reply.begin();
-      const [conversation = {}, workspace = {}] = await store.getSettingsMany([
-        message.conversationScope,
-        message.workspaceScope,
-      ]);
+      // While the store is unreachable the turn goes on with the environment's defaults and no
+      // history, and says so: an answer is worth more than an error.
+      let degraded = false;
+      const unavailable = (err: unknown) => {
+        if (!isBotError(err, "store_unavailable")) throw err;
+        degraded = true;
+        return undefined;
+      };
+      const [conversation = {}, workspace = {}] =
+        (await store
+          .getSettingsMany([message.conversationScope, message.workspaceScope])
+          .catch(unavailable)) ?? [];
       const settings = resolveSettings({ conversation, workspace }, config.defaults, config.models);
       const stored =
-        settings.historyEnabled && settings.historyWindow > 0
-          ? await store.load(message.threadKey, settings.historyWindow)
+        settings.historyEnabled && settings.historyWindow > 0 && !degraded
+          ? ((await store.load(message.threadKey, settings.historyWindow).catch(unavailable)) ?? [])
           : [];
       const history = [...(message.priorContext ?? []), ...stored];
+      if (degraded) {
+        metrics.degradedTurns.inc();
+        log.warn("store unreachable: answering without this conversation's history and settings");
+      }
 
       const started = this.clock.now();
       const completed = await this.complete(message, settings, history, reply, sink, signal, log);
+      if (degraded && !reply.stoppedByUser) reply.push(DEGRADED_NOTE);
       await reply.finish();
       // Stopped by the user (possibly during the last update): remember only what they saw.
       const result = reply.stoppedByUser ? { ...completed, text: reply.visibleText } : completed;
@@ -419,26 +432,20 @@ export class Engine {
     throw new BotError("llm_context_length", "still too long after trimming");
   }
 
-  /** Appends the finished turn, retrying through a Redis restart so a finished answer is never lost. */
+  /**
+   * Appends the finished turn. The store keeps it for Redis's return when Redis is unreachable
+   * (src/store/resilient.ts), so a failure here is a refusal, not an outage.
+   */
   private async persist(message: IncomingMessage, messages: StoredMessage[], log: Logger): Promise<void> {
     const { history } = this.deps.config;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await this.deps.store.append(message.threadKey, messages, {
-          maxMessages: history.maxStored,
-          ttlSeconds: history.ttlSeconds,
-        });
-        return;
-      } catch (err) {
-        const delay = PERSIST_RETRY_DELAYS_MS[attempt];
-        if (delay === undefined) {
-          this.countError(err);
-          log.error({ err }, "could not store the finished turn; it is shown but not remembered");
-          return;
-        }
-        log.warn({ err, attempt }, "storing the turn failed; retrying");
-        await this.clock.sleep(delay);
-      }
+    try {
+      await this.deps.store.append(message.threadKey, messages, {
+        maxMessages: history.maxStored,
+        ttlSeconds: history.ttlSeconds,
+      });
+    } catch (err) {
+      this.countError(err);
+      log.error({ err }, "could not store the finished turn; it is shown but not remembered");
     }
   }
 

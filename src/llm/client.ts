@@ -37,10 +37,12 @@ export const PLACEHOLDER_API_KEY = "not-used";
 
 export function createLlmClient(config: LlmEndpointConfig, deps: LlmClientDeps = {}): LlmClient {
   const logger = (deps.logger ?? silentLogger).child({ component: "llm", endpointKind: config.kind });
-  const sdk = createSdkClient(config, resolveAuth(config, deps.credential), deps.fetch, logger);
+  const auth = resolveAuth(config, deps.credential);
+  const sdk = createSdkClient(config, auth, deps.fetch, logger);
   const includeUsage = streamUsageSupported(config.kind, config.apiVersion);
   return {
     kind: config.kind,
+    ...(auth.kind === "entra-id" ? { warmUp: async () => void (await auth.getToken()) } : {}),
     stream: (request) => streamWithRetries(sdk, config, request, includeUsage, logger),
     complete: (request) => completeOnce(sdk, config, request),
     embed: (request) => embedOnce(sdk, config, request),

@@ -90,6 +90,8 @@ export interface LlmClient {
   complete(request: CompletionRequest): Promise<CompletionResult>;
   /** The embedding of one text, on the same endpoint and credentials as chat. */
   embed(request: EmbeddingRequest): Promise<EmbeddingResult>;
+  /** Gets what the first request will need (an Entra ID token); absent when nothing is needed. */
+  warmUp?(): Promise<void>;
 }
 
 /** Everything the LLM client needs, resolved from the environment by src/config.ts. */

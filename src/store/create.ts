@@ -1,20 +1,26 @@
 // Picks the store: Redis when a URL is configured, else the in-process one (and says what that means).
+import type { RedisConfig } from "../config.js";
 import { type Logger, silentLogger } from "../log.js";
 import { MemoryStore } from "./memory.js";
 import { RedisStore } from "./redis.js";
+import { ResilientStore } from "./resilient.js";
 import type { Store } from "./types.js";
 
 export interface CreateStoreOptions {
-  /** REDIS_URL; unset or blank selects the in-process store. */
-  redisUrl?: string;
-  keyPrefix?: string;
+  /** config.redis; an unset or blank url selects the in-process store. */
+  redis: RedisConfig;
   logger?: Logger;
 }
 
 export function createStore(opts: CreateStoreOptions): Store {
   const logger = opts.logger ?? silentLogger;
-  const redisUrl = opts.redisUrl?.trim();
-  if (redisUrl) return new RedisStore({ url: redisUrl, keyPrefix: opts.keyPrefix, logger });
+  const redisUrl = opts.redis.url?.trim();
+  if (redisUrl) {
+    // While Redis is unreachable the bot keeps answering on in-process stand-ins (resilient.ts).
+    return new ResilientStore(new RedisStore({ ...opts.redis, url: redisUrl, logger }), {
+      logger,
+    });
+  }
   logger.warn(
     { component: "store" },
     "store: in-process (REDIS_URL unset): single process only, history and settings are lost on restart; set REDIS_URL to run more than one instance or keep state",

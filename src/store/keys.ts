@@ -48,13 +48,16 @@ export function decodeThreadKey(key: string): ThreadRef {
 
 export const DEFAULT_KEY_PREFIX = "bot:";
 
+/** Tag of the empty id: Redis ignores an empty `{}` (it hashes the whole key), and no escaped id is a lone `%`. */
+const EMPTY_ID_TAG = "%";
+
 /**
  * The `{...}` hash tag for a thread key, settings scope, dedupe id or rate budget key. Thread keys from
  * encodeThreadKey contain no braces, so a raw `%`, `{` or `}` only comes from other ids; they are
  * escaped (injectively) so the tag cannot end early and two ids never share a key.
  */
 export function hashTag(id: string): string {
-  return `{${id.replace(/[%{}]/g, (c) => ENCODED[c] ?? c)}}`;
+  return `{${id === "" ? EMPTY_ID_TAG : id.replace(/[%{}]/g, (c) => ENCODED[c] ?? c)}}`;
 }
 
 /** Calendar month (UTC) of an epoch-millisecond time, `YYYY-MM`: the usage bucket. */
@@ -107,3 +110,25 @@ export function redisKeys(prefix: string = DEFAULT_KEY_PREFIX): RedisKeys {
     feedbackOrder: (scope) => `${prefix}fbt:${hashTag(scope)}`,
   };
 }
+
+/**
+ * The keys each Lua script and each MULTI touches together. On a Redis Cluster one script or
+ * transaction may only touch keys of one hash slot: every group shares one hash tag, so one slot
+ * (asserted for every group in test/store/redis-slots.test.ts).
+ */
+export function keyGroups(keys: RedisKeys) {
+  return {
+    /** lock-scripts.ts ENQUEUE, PEEK, LEAVE, TOUCH: KEYS[1] queue, KEYS[2] leases. */
+    lock: (threadKey: string): [string, string] => [keys.lockQueue(threadKey), keys.lockLeases(threadKey)],
+    /** rate-scripts.ts TAKE: KEYS[1] takes, KEYS[2] hold (HOLD touches the hold only). */
+    rate: (budgetKey: string): [string, string] => [keys.rateTakes(budgetKey), keys.rateHold(budgetKey)],
+    /** feedback-scripts.ts RECORD, LIST: KEYS[1] entries, KEYS[2] order. */
+    feedback: (scope: string): [string, string] => [keys.feedback(scope), keys.feedbackOrder(scope)],
+    /** MULTI of append (RPUSH, LTRIM, EXPIRE): one key. */
+    append: (threadKey: string): [string] => [keys.history(threadKey)],
+    /** MULTI of addUsage (HINCRBY x3, EXPIRE): one key. */
+    usage: (scope: string, month: string): [string] => [keys.usage(scope, month)],
+  };
+}
+
+export type KeyGroups = ReturnType<typeof keyGroups>;

@@ -1,56 +1,173 @@
-// The ioredis client with fail-fast settings: while Redis is down a call fails within about two
-// reconnect delays with BotError("store_unavailable") instead of queueing forever, and the same
-// client reconnects by itself when Redis is back.
-import { Redis, type RedisOptions } from "ioredis";
+// The store's connection to Redis: one node (ioredis `Redis`) or a Redis Cluster (`Cluster`), built
+// with the fail-fast options of redis-connection.ts. While Redis is down a call fails within a
+// bounded time with BotError("store_unavailable") instead of queueing forever, and the same client
+// reconnects by itself when Redis is back. Outages are logged once, never with the URL's password.
+import { setTimeout as sleep } from "node:timers/promises";
+import { Cluster, Redis } from "ioredis";
 import { BotError } from "../errors.js";
 import type { Logger } from "../log.js";
 import { registerSecret } from "../redact.js";
+import {
+  clusterSetup,
+  DEFAULT_COMMAND_TIMEOUT_MS,
+  type RedisConnectionSettings,
+  SLOTS_REFRESH_INTERVAL_MS,
+  singleNodeOptions,
+} from "./redis-connection.js";
 
-/** Reconnect backoff: doubles from the base up to the cap, so recovery is noticed within the cap. */
-export const RECONNECT_BASE_DELAY_MS = 50;
-export const RECONNECT_MAX_DELAY_MS = 1_000;
-/** A queued command is failed after this many reconnect attempts (ioredis flushes its queue). */
-export const MAX_RETRIES_PER_REQUEST = 1;
-/** A TCP connect that has not completed by then (black-holed host) counts as failed. */
-export const CONNECT_TIMEOUT_MS = 2_000;
-/** Bounds every command, also one written to a half-open socket that never answers. */
-export const COMMAND_TIMEOUT_MS = 3_000;
-/** Closing a connection that is not up: give the socket this long to end, then destroy it. */
-export const DISCONNECT_TIMEOUT_MS = 200;
+/** Everything the store sends works on both: keys of one call share a hash slot (keys.ts). */
+export type RedisClient = Redis | Cluster;
 
-export function reconnectDelayMs(attempt: number): number {
-  return Math.min(RECONNECT_BASE_DELAY_MS * 2 ** Math.max(0, attempt - 1), RECONNECT_MAX_DELAY_MS);
+/** Redis Cluster hash slots; readiness wants every one of them served. */
+const CLUSTER_SLOTS = 16_384;
+/** How often a call waiting for the first connection looks again. */
+const UP_POLL_MS = 10;
+
+/** Supplies (and renews) the credentials of every connection; see redis-entra-auth.ts. */
+export interface ConnectionAuth {
+  /** Takes over `client` (created with lazyConnect) and connects it once it has credentials. */
+  attach(client: RedisClient): void;
+  readonly hasCredentials: boolean;
+  /** Why there are no credentials yet, once getting them has failed. */
+  readonly failure: string | undefined;
+  stop(): void;
 }
 
-export interface RedisClientOptions {
-  url: string;
+export interface RedisConnectionOptions extends RedisConnectionSettings {
   logger: Logger;
-  /** Overrides for tests (e.g. a shorter command timeout). */
-  overrides?: Partial<RedisOptions>;
+  auth?: ConnectionAuth;
 }
 
-/** Where the client points, without credentials: the only form of the URL that is ever logged. */
-export function describeRedis(client: Redis): { host?: string; port?: number; db?: number } {
-  const { host, port, db } = client.options;
-  return { host, port, db };
+type NotUp = { up: false; failure?: string };
+
+export class RedisConnection {
+  readonly client: RedisClient;
+  /** Where the client points, without credentials: the only form of the address that is logged. */
+  readonly where: Record<string, unknown>;
+  private readonly commandTimeoutMs: number;
+  private readonly auth: ConnectionAuth | undefined;
+  /** The last reason the cluster could not connect; cleared when it is ready. */
+  private clusterFailure: string | undefined;
+  private slotsRefresh: NodeJS.Timeout | undefined;
+
+  constructor(options: RedisConnectionOptions) {
+    registerPasswordOf(options.url);
+    this.commandTimeoutMs = options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
+    this.auth = options.auth;
+    const settings = { ...options, lazyConnect: options.auth !== undefined };
+    if (options.cluster) {
+      const { startupNodes, options: clusterOptions } = clusterSetup(settings);
+      const cluster = new Cluster(startupNodes, clusterOptions);
+      this.where = { cluster: true, seeds: startupNodes };
+      cluster.on("error", (err: Error) => {
+        this.clusterFailure = err.message;
+      });
+      cluster.on("ready", () => {
+        this.clusterFailure = undefined;
+      });
+      this.slotsRefresh = setInterval(() => {
+        if (cluster.status === "ready") cluster.refreshSlotsCache();
+      }, SLOTS_REFRESH_INTERVAL_MS);
+      this.slotsRefresh.unref();
+      this.client = cluster;
+    } else {
+      const client = new Redis(options.url, singleNodeOptions(settings));
+      const { host, port, db } = client.options;
+      this.where = { host, port, db };
+      this.client = client;
+    }
+    logOutages(this.client, options.logger, this.where);
+    this.auth?.attach(this.client);
+  }
+
+  /** Runs one Redis call, mapping its failure (or no connection in time) to store_unavailable. */
+  async run<T>(operation: string, call: (redis: RedisClient) => Promise<T>): Promise<T> {
+    try {
+      await this.whenUp();
+      return await call(this.client);
+    } catch (err) {
+      throw storeUnavailable(operation, err);
+    }
+  }
+
+  /** Readiness: the node answers; for a cluster, every master serving a slot answers. */
+  async ping(): Promise<boolean> {
+    if (!this.state().up) return false;
+    try {
+      if (this.client instanceof Redis) return (await this.client.ping()) === "PONG";
+      return await everyMasterAnswers(this.client);
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.auth?.stop();
+    clearInterval(this.slotsRefresh);
+    if (this.client.status === "ready") {
+      try {
+        await this.client.quit();
+        return;
+      } catch {
+        // fall through: drop the connection
+      }
+    }
+    this.client.disconnect();
+  }
+
+  /**
+   * ioredis queues a call made while one node connects, and its command timeout bounds the wait.
+   * A cluster's queue has no such bound, and an Entra ID client connects only once it has a token:
+   * there a call waits here, at most one command timeout, and fails at once while connecting fails.
+   */
+  private async whenUp(): Promise<void> {
+    const deadline = Date.now() + this.commandTimeoutMs;
+    for (let state = this.state(); !state.up; state = this.state()) {
+      if (state.failure) throw new Error(state.failure);
+      if (Date.now() >= deadline) throw new Error(`not connected within ${this.commandTimeoutMs} ms`);
+      await sleep(UP_POLL_MS);
+    }
+  }
+
+  private state(): { up: true } | NotUp {
+    if (this.auth && !this.auth.hasCredentials) {
+      const failure = this.auth.failure;
+      return { up: false, failure: failure && `no Microsoft Entra ID token for Redis: ${failure}` };
+    }
+    if (this.client instanceof Redis) return { up: true };
+    if (this.client.status === "ready") return { up: true };
+    if (this.client.status === "end") return { up: false, failure: "the connection is closed" };
+    return { up: false, failure: this.clusterFailure };
+  }
 }
 
-export function createRedisClient({ url, logger, overrides }: RedisClientOptions): Redis {
-  registerPasswordOf(url);
-  const client = new Redis(url, {
-    retryStrategy: reconnectDelayMs,
-    maxRetriesPerRequest: MAX_RETRIES_PER_REQUEST,
-    connectTimeout: CONNECT_TIMEOUT_MS,
-    commandTimeout: COMMAND_TIMEOUT_MS,
-    disconnectTimeout: DISCONNECT_TIMEOUT_MS,
-    // A failover (Azure Cache for Redis patching) turns the old primary read-only: reconnect.
-    reconnectOnError: (err) => err.message.startsWith("READONLY"),
-    connectionName: "azure-chat-bot",
-    ...overrides,
-  });
-  const where = describeRedis(client);
+/** Every slot is served by a master this client is connected to, and each answers PING. */
+async function everyMasterAnswers(cluster: Cluster): Promise<boolean> {
+  const owners = new Set<string>();
+  let served = 0;
+  for (const nodes of cluster.slots) {
+    if (!nodes?.[0]) continue;
+    served += 1;
+    owners.add(nodes[0]);
+  }
+  if (served < CLUSTER_SLOTS) return false;
+  const masters = new Map(cluster.nodes("master").map((node) => [nodeKey(node), node]));
+  const pings: Promise<string>[] = [];
+  for (const owner of owners) {
+    const node = masters.get(owner);
+    if (!node) return false; // dropped after an error; the next slot refresh reconnects it
+    pings.push(node.ping());
+  }
+  return (await Promise.all(pings)).every((reply) => reply === "PONG");
+}
+
+function nodeKey(node: Redis): string {
+  return `${node.options.host}:${node.options.port}`;
+}
+
+/** One warning per outage, not one per reconnect attempt; never the URL (it may hold a password). */
+function logOutages(client: RedisClient, logger: Logger, where: Record<string, unknown>): void {
   let down = false;
-  // One line per outage, not one per reconnect attempt; never the URL (it may hold the password).
   client.on("error", (err: Error) => {
     if (down) return;
     down = true;
@@ -64,7 +181,24 @@ export function createRedisClient({ url, logger, overrides }: RedisClientOptions
     else logger.debug({ redis: where }, "redis connected");
     down = false;
   });
-  return client;
+  if (client instanceof Redis) return;
+  // A cluster stays ready while one node is lost; say which node, once, and when it is back.
+  const downNodes = new Set<string>();
+  client.on("node error", (err: Error, key: string) => {
+    if (downNodes.has(key)) return;
+    downNodes.add(key);
+    logger.warn(
+      { redis: { ...where, node: key }, err: { message: err.message } },
+      "redis cluster node unavailable",
+    );
+  });
+  client.on("+node", (node: Redis) => {
+    node.on("ready", () => {
+      const key = nodeKey(node);
+      if (downNodes.delete(key))
+        logger.info({ redis: { ...where, node: key } }, "redis cluster node reconnected");
+    });
+  });
 }
 
 /** The password in a redis:// URL is a secret the log scrubber must know. */
@@ -86,13 +220,4 @@ export function storeUnavailable(operation: string, cause: unknown): BotError {
     { hint: "is Redis reachable?" },
     { cause },
   );
-}
-
-/** Runs one Redis call, mapping its failure to store_unavailable. */
-export async function redisCall<T>(operation: string, call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (err) {
-    throw storeUnavailable(operation, err);
-  }
 }

@@ -8,12 +8,11 @@
 // the leases of all its tokens, waiting or holding; a crashed process's tokens lapse after a lease.
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { Redis } from "ioredis";
 import { BotError } from "../errors.js";
 import type { Logger } from "../log.js";
-import type { RedisKeys } from "./keys.js";
+import type { KeyGroups } from "./keys.js";
 import { ENQUEUE, LEAVE, PEEK, TOUCH } from "./lock-scripts.js";
-import { storeUnavailable } from "./redis-client.js";
+import type { RedisConnection } from "./redis-client.js";
 
 /** A crashed holder blocks its thread for at most this long. */
 export const LOCK_LEASE_MS = 10_000;
@@ -72,8 +71,8 @@ export class RedisThreadLocks {
   private closed = false;
 
   constructor(
-    private readonly redis: Redis,
-    private readonly keys: RedisKeys,
+    private readonly connection: RedisConnection,
+    private readonly groups: KeyGroups,
     private readonly logger: Logger,
     options: RedisLockOptions = {},
   ) {
@@ -145,25 +144,16 @@ export class RedisThreadLocks {
     }
   }
 
-  private lockKeys(threadKey: string): [string, string] {
-    return [this.keys.lockQueue(threadKey), this.keys.lockLeases(threadKey)];
-  }
-
   private async enqueue(threadKey: string, state: ThreadState, waiter: Waiter): Promise<void> {
     let head: unknown;
     try {
-      head = await this.redis.eval(
-        ENQUEUE,
-        2,
-        ...this.lockKeys(threadKey),
-        waiter.token,
-        this.leaseMs,
-        this.keyTtlMs,
+      head = await this.connection.run("lock enqueue", (redis) =>
+        redis.eval(ENQUEUE, 2, ...this.groups.lock(threadKey), waiter.token, this.leaseMs, this.keyTtlMs),
       );
     } catch (err) {
       // The push may have happened with the reply lost; then the lease lapses by itself.
       if (state.waiting.get(waiter.token) === waiter) state.waiting.delete(waiter.token);
-      waiter.fail(storeUnavailable("lock enqueue", err));
+      waiter.fail(err);
       this.forgetIfIdle(threadKey, state);
       return;
     }
@@ -205,16 +195,14 @@ export class RedisThreadLocks {
       while (active()) {
         await sleep(this.pollMs * (1 + Math.random() * LOCK_POLL_JITTER));
         if (!active()) break;
-        this.onHead(
-          threadKey,
-          state,
-          await this.redis.eval(PEEK, 2, ...this.lockKeys(threadKey), this.keyTtlMs),
+        const head = await this.connection.run("lock poll", (redis) =>
+          redis.eval(PEEK, 2, ...this.groups.lock(threadKey), this.keyTtlMs),
         );
+        this.onHead(threadKey, state, head);
       }
     } catch (err) {
       // Redis is down: fail fast rather than wait for an unknown time; the leases lapse by themselves.
-      const error = storeUnavailable("lock poll", err);
-      for (const waiter of state.waiting.values()) waiter.fail(error);
+      for (const waiter of state.waiting.values()) waiter.fail(err);
       state.waiting.clear();
     } finally {
       state.polling = false;
@@ -233,7 +221,9 @@ export class RedisThreadLocks {
 
   private async leave(threadKey: string, state: ThreadState, token: string): Promise<void> {
     try {
-      const head = await this.redis.eval(LEAVE, 2, ...this.lockKeys(threadKey), token, this.keyTtlMs);
+      const head = await this.connection.run("lock release", (redis) =>
+        redis.eval(LEAVE, 2, ...this.groups.lock(threadKey), token, this.keyTtlMs),
+      );
       this.onHead(threadKey, state, head);
     } catch (err) {
       // The token's lease is no longer refreshed, so it lapses and the queue moves on by itself.
@@ -247,33 +237,33 @@ export class RedisThreadLocks {
     }
   }
 
-  /** One pipeline for every thread this process takes part in. */
+  /**
+   * One TOUCH per thread this process takes part in, sent back to back (one round trip). Not one
+   * pipeline: on a cluster the threads live on different nodes.
+   */
   private async refreshLeases(): Promise<void> {
-    const batch: { threadKey: string; state: ThreadState }[] = [];
-    const pipeline = this.redis.pipeline();
+    const touches: Promise<void>[] = [];
     for (const [threadKey, state] of this.threads) {
       const tokens = [...state.waiting.values()].filter((w) => w.enqueued).map((w) => w.token);
       if (state.holder !== undefined) tokens.push(state.holder);
       if (tokens.length === 0) continue;
-      batch.push({ threadKey, state });
-      pipeline.eval(TOUCH, 2, ...this.lockKeys(threadKey), this.leaseMs, this.keyTtlMs, ...tokens);
+      touches.push(this.touch(threadKey, state, tokens));
     }
-    if (batch.length === 0) return;
-    let results: [Error | null, unknown][] | null;
+    await Promise.all(touches);
+  }
+
+  private async touch(threadKey: string, state: ThreadState, tokens: string[]): Promise<void> {
+    let lost: unknown;
     try {
-      results = await pipeline.exec();
+      lost = await this.connection.run("lock refresh", (redis) =>
+        redis.eval(TOUCH, 2, ...this.groups.lock(threadKey), this.leaseMs, this.keyTtlMs, ...tokens),
+      );
     } catch (err) {
-      results = batch.map(() => [err as Error, null]);
+      this.noteRefreshFailure(err as Error);
+      return;
     }
-    batch.forEach(({ threadKey, state }, i) => {
-      const [err, lost] = results?.[i] ?? [new Error("no reply"), null];
-      if (err) {
-        this.noteRefreshFailure(err);
-        return;
-      }
-      this.heartbeatFailing = false;
-      if (Array.isArray(lost)) for (const token of lost) this.onLost(threadKey, state, String(token));
-    });
+    this.heartbeatFailing = false;
+    if (Array.isArray(lost)) for (const token of lost) this.onLost(threadKey, state, String(token));
   }
 
   private noteRefreshFailure(err: Error): void {

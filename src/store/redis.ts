@@ -1,7 +1,7 @@
-// The production store on Redis (ioredis). Each method is one round trip; failures surface as
-// BotError("store_unavailable") within a few seconds (see redis-client.ts).
+// The production store on Redis or a Redis Cluster (ioredis). Each method is one round trip;
+// failures surface as BotError("store_unavailable") within a few seconds (see redis-client.ts).
 import { randomUUID } from "node:crypto";
-import type { Redis, RedisOptions } from "ioredis";
+import type { RedisOptions } from "ioredis";
 import { type Logger, silentLogger } from "../log.js";
 import {
   decodeFeedback,
@@ -12,9 +12,18 @@ import {
   normalizeFeedback,
 } from "./feedback.js";
 import { LIST, RECORD } from "./feedback-scripts.js";
-import { DEFAULT_KEY_PREFIX, type RedisKeys, redisKeys, utcMonth } from "./keys.js";
+import {
+  DEFAULT_KEY_PREFIX,
+  type KeyGroups,
+  keyGroups,
+  type RedisKeys,
+  redisKeys,
+  utcMonth,
+} from "./keys.js";
 import { HOLD, TAKE } from "./rate-scripts.js";
-import { createRedisClient, describeRedis, redisCall, storeUnavailable } from "./redis-client.js";
+import { RedisConnection, storeUnavailable } from "./redis-client.js";
+import type { NatMapping } from "./redis-connection.js";
+import { RedisEntraAuth, type RedisEntraIdOptions } from "./redis-entra-auth.js";
 import { type RedisLockOptions, RedisThreadLocks } from "./redis-lock.js";
 import { decodeMessage } from "./stored-message.js";
 import type { AppendOptions, FeedbackEntry, Store, StoredMessage } from "./types.js";
@@ -29,13 +38,21 @@ import {
 } from "./validate.js";
 
 export interface RedisStoreOptions {
-  /** redis:// or rediss:// URL; may carry a password, which is never logged. */
+  /** redis:// or rediss:// URL (REDIS_URL); may carry a password, which is never logged. */
   url: string;
   keyPrefix?: string;
+  /** REDIS_CLUSTER: `url` is one node of a Redis Cluster. */
+  cluster?: boolean;
+  /** REDIS_CLUSTER_NAT_MAP: announced node address -> address to connect to. */
+  natMap?: NatMapping;
+  /** REDIS_COMMAND_TIMEOUT_MS: the longest wait for any Redis reply (default 3000). */
+  commandTimeoutMs?: number;
+  /** REDIS_ENTRA_ID: authenticate with Microsoft Entra ID tokens instead of a password. */
+  entraId?: RedisEntraIdOptions;
   logger?: Logger;
   /** Lock lease, poll and refresh durations (tests shorten them). */
   lock?: RedisLockOptions;
-  /** Overrides of the ioredis options (tests). */
+  /** Overrides of the ioredis options, for every node of a cluster (tests). */
   clientOverrides?: Partial<RedisOptions>;
   /** Clock for the usage month; tests pin it. */
   now?: () => number;
@@ -45,8 +62,9 @@ const USAGE_FIELDS = { prompt: "prompt", completion: "completion", turns: "turns
 
 export class RedisStore implements Store {
   readonly kind = "redis";
-  private readonly redis: Redis;
+  private readonly connection: RedisConnection;
   private readonly keys: RedisKeys;
+  private readonly groups: KeyGroups;
   private readonly locks: RedisThreadLocks;
   private readonly logger: Logger;
   private readonly now: () => number;
@@ -55,21 +73,28 @@ export class RedisStore implements Store {
   constructor(options: RedisStoreOptions) {
     this.logger = (options.logger ?? silentLogger).child({ component: "store" });
     this.keys = redisKeys(options.keyPrefix ?? DEFAULT_KEY_PREFIX);
+    this.groups = keyGroups(this.keys);
     this.now = options.now ?? Date.now;
-    this.redis = createRedisClient({
+    this.connection = new RedisConnection({
       url: options.url,
-      logger: this.logger,
+      cluster: options.cluster,
+      natMap: options.natMap,
+      commandTimeoutMs: options.commandTimeoutMs,
       overrides: options.clientOverrides,
+      logger: this.logger,
+      auth: options.entraId ? new RedisEntraAuth(options.entraId, this.logger) : undefined,
     });
-    this.locks = new RedisThreadLocks(this.redis, this.keys, this.logger, options.lock);
-    this.logger.info({ redis: describeRedis(this.redis), keyPrefix: this.keys.prefix }, "store: redis");
+    this.locks = new RedisThreadLocks(this.connection, this.groups, this.logger, options.lock);
+    this.logger.info({ redis: this.connection.where, keyPrefix: this.keys.prefix }, "store: redis");
   }
 
   async load(threadKey: string, limit?: number): Promise<StoredMessage[]> {
     const newest = loadLimit(limit);
     if (newest === 0) return []; // LRANGE -0 -1 would return everything
     const start = newest === undefined ? 0 : -newest;
-    const raw = await redisCall("load", () => this.redis.lrange(this.keys.history(threadKey), start, -1));
+    const raw = await this.connection.run("load", (redis) =>
+      redis.lrange(this.keys.history(threadKey), start, -1),
+    );
     const messages: StoredMessage[] = [];
     for (const entry of raw) {
       const message = decodeMessage(entry);
@@ -82,9 +107,9 @@ export class RedisStore implements Store {
   async append(threadKey: string, messages: StoredMessage[], options: AppendOptions): Promise<void> {
     const { maxMessages, ttlSeconds } = validateAppendOptions(options);
     if (messages.length === 0) return;
-    const key = this.keys.history(threadKey);
-    const results = await redisCall("append", () =>
-      this.redis
+    const [key] = this.groups.append(threadKey);
+    const results = await this.connection.run("append", (redis) =>
+      redis
         .multi()
         .rpush(key, ...messages.map((m) => JSON.stringify(m)))
         .ltrim(key, -maxMessages, -1)
@@ -95,45 +120,45 @@ export class RedisStore implements Store {
   }
 
   async forget(threadKey: string): Promise<void> {
-    await redisCall("forget", () => this.redis.del(this.keys.history(threadKey)));
+    await this.connection.run("forget", (redis) => redis.del(this.keys.history(threadKey)));
   }
 
   async getSettings(scope: string): Promise<Record<string, string>> {
-    return redisCall("getSettings", () => this.redis.hgetall(this.keys.settings(scope)));
+    return this.connection.run("getSettings", (redis) => redis.hgetall(this.keys.settings(scope)));
   }
 
   async getSettingsMany(scopes: string[]): Promise<Record<string, string>[]> {
     if (scopes.length === 0) return [];
-    const pipeline = this.redis.pipeline();
-    for (const scope of scopes) pipeline.hgetall(this.keys.settings(scope));
-    const results = await redisCall("getSettingsMany", () => pipeline.exec());
-    throwFirstError("getSettingsMany", results);
-    return scopes.map((_, i) => (results?.[i]?.[1] ?? {}) as Record<string, string>);
+    // One command per scope, not a pipeline: on a cluster the scopes live on different nodes.
+    // ioredis writes them back to back, so it is still one round trip.
+    return this.connection.run("getSettingsMany", (redis) =>
+      Promise.all(scopes.map((scope) => redis.hgetall(this.keys.settings(scope)))),
+    );
   }
 
   async setSetting(scope: string, key: string, value: string): Promise<void> {
-    await redisCall("setSetting", () => this.redis.hset(this.keys.settings(scope), key, value));
+    await this.connection.run("setSetting", (redis) => redis.hset(this.keys.settings(scope), key, value));
   }
 
   async resetSettings(scope: string, key?: string): Promise<void> {
     const redisKey = this.keys.settings(scope);
-    await redisCall("resetSettings", () =>
-      key === undefined ? this.redis.del(redisKey) : this.redis.hdel(redisKey, key),
+    await this.connection.run("resetSettings", (redis) =>
+      key === undefined ? redis.del(redisKey) : redis.hdel(redisKey, key),
     );
   }
 
   async firstSeen(id: string, ttlSeconds: number): Promise<boolean> {
     const ttl = validateTtlSeconds(ttlSeconds);
-    const reply = await redisCall("firstSeen", () =>
-      this.redis.set(this.keys.dedupe(id), "1", "EX", ttl, "NX"),
+    const reply = await this.connection.run("firstSeen", (redis) =>
+      redis.set(this.keys.dedupe(id), "1", "EX", ttl, "NX"),
     );
     return reply === "OK";
   }
 
   async addUsage(scope: string, promptTokens: number, completionTokens: number): Promise<void> {
-    const key = this.keys.usage(scope, utcMonth(this.now()));
-    const results = await redisCall("addUsage", () =>
-      this.redis
+    const [key] = this.groups.usage(scope, utcMonth(this.now()));
+    const results = await this.connection.run("addUsage", (redis) =>
+      redis
         .multi()
         .hincrby(key, USAGE_FIELDS.prompt, tokenCount(promptTokens))
         .hincrby(key, USAGE_FIELDS.completion, tokenCount(completionTokens))
@@ -148,7 +173,9 @@ export class RedisStore implements Store {
     scope: string,
     month: string,
   ): Promise<{ promptTokens: number; completionTokens: number; turns: number }> {
-    const hash = await redisCall("getUsage", () => this.redis.hgetall(this.keys.usage(scope, month)));
+    const hash = await this.connection.run("getUsage", (redis) =>
+      redis.hgetall(this.keys.usage(scope, month)),
+    );
     const count = (field: string) => Number(hash[field] ?? 0);
     return {
       promptTokens: count(USAGE_FIELDS.prompt),
@@ -159,16 +186,8 @@ export class RedisStore implements Store {
 
   async tryTake(key: string, limit: number, windowMs: number): Promise<number> {
     const window = validateRateWindow(limit, windowMs);
-    const reply = await redisCall("tryTake", () =>
-      this.redis.eval(
-        TAKE,
-        2,
-        this.keys.rateTakes(key),
-        this.keys.rateHold(key),
-        window.limit,
-        window.windowMs,
-        randomUUID(),
-      ),
+    const reply = await this.connection.run("tryTake", (redis) =>
+      redis.eval(TAKE, 2, ...this.groups.rate(key), window.limit, window.windowMs, randomUUID()),
     );
     if (typeof reply !== "number")
       throw storeUnavailable("tryTake", new Error(`odd reply: ${String(reply)}`));
@@ -178,26 +197,31 @@ export class RedisStore implements Store {
   async hold(key: string, ms: number): Promise<void> {
     const hold = holdMs(ms);
     if (hold === 0) return;
-    await redisCall("hold", () => this.redis.eval(HOLD, 1, this.keys.rateHold(key), hold));
+    await this.connection.run("hold", (redis) => redis.eval(HOLD, 1, this.keys.rateHold(key), hold));
   }
 
   async markThread(threadKey: string, ttlSeconds: number): Promise<void> {
     const ttl = validateTtlSeconds(ttlSeconds);
-    await redisCall("markThread", () => this.redis.set(this.keys.threadMark(threadKey), "1", "EX", ttl));
+    await this.connection.run("markThread", (redis) =>
+      redis.set(this.keys.threadMark(threadKey), "1", "EX", ttl),
+    );
   }
 
   async isThreadMarked(threadKey: string): Promise<boolean> {
-    return (await redisCall("isThreadMarked", () => this.redis.exists(this.keys.threadMark(threadKey)))) > 0;
+    return (
+      (await this.connection.run("isThreadMarked", (redis) =>
+        redis.exists(this.keys.threadMark(threadKey)),
+      )) > 0
+    );
   }
 
   async recordFeedback(entry: FeedbackEntry): Promise<void> {
     const stored = normalizeFeedback(entry);
-    await redisCall("recordFeedback", () =>
-      this.redis.eval(
+    await this.connection.run("recordFeedback", (redis) =>
+      redis.eval(
         RECORD,
         2,
-        this.keys.feedback(stored.conversationScope),
-        this.keys.feedbackOrder(stored.conversationScope),
+        ...this.groups.feedback(stored.conversationScope),
         feedbackId(stored),
         JSON.stringify(stored),
         stored.at,
@@ -210,14 +234,8 @@ export class RedisStore implements Store {
   async listFeedback(conversationScope: string, limit: number): Promise<FeedbackEntry[]> {
     const newest = feedbackListLimit(limit);
     if (newest === 0) return [];
-    const reply = await redisCall("listFeedback", () =>
-      this.redis.eval(
-        LIST,
-        2,
-        this.keys.feedback(conversationScope),
-        this.keys.feedbackOrder(conversationScope),
-        newest,
-      ),
+    const reply = await this.connection.run("listFeedback", (redis) =>
+      redis.eval(LIST, 2, ...this.groups.feedback(conversationScope), newest),
     );
     const entries: FeedbackEntry[] = [];
     for (const raw of Array.isArray(reply) ? reply : []) {
@@ -232,27 +250,16 @@ export class RedisStore implements Store {
     return this.locks.withThreadLock(threadKey, fn, signal);
   }
 
-  async ping(): Promise<boolean> {
-    try {
-      return (await this.redis.ping()) === "PONG";
-    } catch {
-      return false;
-    }
+  /** Readiness: Redis answers; on a cluster, every master serving a slot answers. */
+  ping(): Promise<boolean> {
+    return this.connection.ping();
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     await this.locks.close();
-    if (this.redis.status === "ready") {
-      try {
-        await this.redis.quit();
-        return;
-      } catch {
-        // fall through: drop the connection
-      }
-    }
-    this.redis.disconnect();
+    await this.connection.close();
   }
 }
 

@@ -191,6 +191,48 @@ describe("expiry", () => {
   });
 });
 
+describe("stream ends a test injects", { timeout: 30_000 }, () => {
+  test("an injected message_not_in_streaming_state ends the stream: chat.update then works", async () => {
+    for (const method of ["chat.appendStream", "chat.stopStream"] as const) {
+      const channel = method === "chat.appendStream" ? "C0INJECT01" : "C0INJECT02";
+      const { web, parent, ts } = await startInThread(channel, "Part one");
+      double.failNext(method, "message_not_in_streaming_state");
+      const call =
+        method === "chat.appendStream"
+          ? web.chat.appendStream({ channel, ts, markdown_text: " two" })
+          : web.chat.stopStream({ channel, ts, markdown_text: " two" });
+      assert.equal(await slackError(call), "message_not_in_streaming_state");
+      assert.equal(double.thread(channel, parent)[1]?.streaming, "expired", `${method}: the stream is over`);
+      assert.equal(double.visibleText(channel, ts), "Part one", "what it showed stays");
+      await web.chat.update({ channel, ts, markdown_text: "Part one two" });
+      assert.equal(double.visibleText(channel, ts), "Part one two");
+    }
+  });
+
+  test("an injected stopped_by_user is the user's stop: later appends get it too", async () => {
+    const { web, ts } = await startInThread("C0INJECT03");
+    double.failNext("chat.appendStream", "stopped_by_user");
+    for (let i = 0; i < 2; i++) {
+      assert.equal(
+        await slackError(web.chat.appendStream({ channel: "C0INJECT03", ts, markdown_text: "x" })),
+        "stopped_by_user",
+      );
+    }
+    assert.equal(double.message("C0INJECT03", ts)?.stream?.state, "stopped");
+  });
+
+  test("only errors Slack documents for the method can be injected", () => {
+    // chat.stopStream's docs list message_not_in_streaming_state but not stopped_by_user; nothing
+    // documents a separate "expired" or "too long" code for a stream.
+    assert.throws(() => double.failNext("chat.stopStream", "stopped_by_user"), /does not answer/);
+    assert.throws(() => double.failNext("chat.appendStream", "message_expired"), /does not answer/);
+    assert.throws(() => double.failNext("chat.appendStream", "msg_too_long"), /does not answer/);
+    double.failNext("chat.update", "streaming_state_conflict");
+    double.failNext("chat.appendStream", "invalid_auth");
+    double.failNext("chat.update", "internal_error", { status: 500 });
+  });
+});
+
 describe("streaming unavailable", () => {
   test("chat.startStream answers the configured error and chat.postMessage still works", async () => {
     const web = webClient(double);

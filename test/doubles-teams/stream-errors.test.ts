@@ -1,7 +1,7 @@
 // Teams' answers to a stream that breaks the rules, and the violations the double records, through
 // the real botbuilder client (which throws RestError {statusCode, code, message} for 4xx).
 import assert from "node:assert/strict";
-import { after, before, beforeEach, test } from "node:test";
+import { after, before, beforeEach, describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { TurnContext } from "botbuilder";
 import { channelConversationId, personalConversationId } from "../doubles/teams/activities.js";
@@ -294,4 +294,139 @@ test("malformed streaming requests get Teams' 400s", async () => {
     [400, "BadSyntax", "Only start streaming and continue streaming types are allowed as a typing activity"],
   ]);
   assert.deepEqual(kinds(), ["missing-text", "sequence-missing", "unknown-stream", "bad-stream-type"]);
+});
+
+describe("Teams ends a stream on its side", { timeout: 30_000 }, () => {
+  const TIME_LIMIT = {
+    statusCode: 403,
+    code: "ContentStreamNotAllowed",
+    message: "Content stream finished due to exceeded streaming time.",
+    retryAfter: undefined,
+  };
+
+  test("endStream: the next request gets the time limit's 403; updateActivity on the message still works", async () => {
+    const conversation = personal();
+    let refused: Awaited<ReturnType<typeof refusal>> | undefined;
+    let streamId = "";
+    await inConversation(double.url, conversation, async (ctx) => {
+      streamId = await stream(ctx, [
+        { text: "Part one", streamType: "streaming", streamSequence: 1 },
+        { text: "Part one, two", streamType: "streaming", streamSequence: 2 },
+      ]);
+      double.endStream(conversation.id, streamId);
+      await sleep(PACE_MS);
+      refused = await refusal(
+        ctx.sendActivity(streamActivity({ text: "Part one, two", streamType: "final", streamId })),
+      );
+      await ctx.updateActivity({ type: "message", id: streamId, text: "Part one, two" });
+    });
+    assert.deepEqual(refused, TIME_LIMIT);
+    const shown = double.message(conversation.id, streamId);
+    assert.equal(shown?.text, "Part one, two");
+    assert.equal(shown?.stream, "timedOut");
+    assert.equal(shown?.updated, true);
+    assert.deepEqual(kinds(), []);
+  });
+
+  test("streamEndsAfterRequests: the stream takes that many requests, then answers the time limit", async () => {
+    const limited = await startConnectorDouble({ streamMinIntervalMs: 10, streamEndsAfterRequests: 3 });
+    try {
+      const conversation = personal();
+      const answers: number[] = [];
+      let refused: Awaited<ReturnType<typeof refusal>> | undefined;
+      await inConversation(limited.url, conversation, async (ctx) => {
+        const streamId = await stream(ctx, [
+          { text: "Thinking", streamType: "informative", streamSequence: 1 },
+          { text: "One", streamType: "streaming", streamSequence: 2 },
+          { text: "One two", streamType: "streaming", streamSequence: 3 },
+        ]);
+        answers.push(...limited.calls.map((c) => c.status));
+        await sleep(PACE_MS);
+        refused = await refusal(
+          ctx.sendActivity(
+            streamActivity({ text: "One two three", streamType: "streaming", streamSequence: 4, streamId }),
+          ),
+        );
+        await sleep(PACE_MS);
+        await refusal(ctx.sendActivity(streamActivity({ text: "One two", streamType: "final", streamId })));
+      });
+      assert.deepEqual(answers, [201, 202, 202]);
+      assert.deepEqual(refused, TIME_LIMIT);
+      const [shown] = limited.visible(conversation.id);
+      assert.equal(shown?.text, "One two", "what was shown stays");
+      assert.equal(shown?.stream, "timedOut");
+      assert.deepEqual(
+        limited.violations.map((v) => v.kind),
+        ["request-after-stream-ended"],
+        "the first 403 is how the bot learns; a final after it is the bot's fault",
+      );
+    } finally {
+      await limited.close();
+    }
+  });
+
+  test("streamEndsAfterRequests keeps the stream's rules before the end: pace and whole-text updates", async () => {
+    const limited = await startConnectorDouble({ streamMinIntervalMs: 200, streamEndsAfterRequests: 3 });
+    try {
+      const conversation = personal();
+      let notCumulative: Awaited<ReturnType<typeof refusal>> | undefined;
+      await inConversation(limited.url, conversation, async (ctx) => {
+        const first = await ctx.sendActivity(
+          streamActivity({ text: "A brown", streamType: "streaming", streamSequence: 1 }),
+        );
+        const streamId = first?.id;
+        // Too soon: 429, which botbuilder waits out (Retry-After: 1) and retries.
+        await ctx.sendActivity(
+          streamActivity({ text: "A brown fox", streamType: "streaming", streamSequence: 2, streamId }),
+        );
+        await sleep(250);
+        notCumulative = await refusal(
+          ctx.sendActivity(
+            streamActivity({ text: " jumps", streamType: "streaming", streamSequence: 3, streamId }),
+          ),
+        );
+      });
+      assert.deepEqual(
+        limited.calls.map((c) => c.status),
+        [201, 429, 202, 403],
+      );
+      assert.equal(
+        notCumulative?.message,
+        "Request streamed content should contain the previously streamed content",
+      );
+      assert.deepEqual(
+        limited.violations.map((v) => v.kind),
+        ["too-fast", "text-not-cumulative"],
+      );
+      assert.equal(
+        limited.visible(conversation.id)[0]?.stream,
+        "streaming",
+        "a refused request is not counted",
+      );
+    } finally {
+      await limited.close();
+    }
+  });
+
+  test("endStream with another answer: a 403 with neither code nor message", async () => {
+    const conversation = personal();
+    let refused: Awaited<ReturnType<typeof refusal>> | undefined;
+    let streamId = "";
+    await inConversation(double.url, conversation, async (ctx) => {
+      streamId = await stream(ctx, [{ text: "Part one", streamType: "streaming", streamSequence: 1 }]);
+      double.endStream(conversation.id, streamId, { status: 403 });
+      await sleep(PACE_MS);
+      refused = await refusal(
+        ctx.sendActivity(
+          streamActivity({ text: "Part one, two", streamType: "streaming", streamSequence: 2, streamId }),
+        ),
+      );
+    });
+    assert.equal(refused?.statusCode, 403);
+    assert.equal(refused?.code, undefined);
+    const shown = double.message(conversation.id, streamId);
+    assert.equal(shown?.text, "Part one");
+    assert.equal(shown?.stream, "ended");
+    assert.deepEqual(kinds(), []);
+  });
 });

@@ -4,6 +4,13 @@ import { createLogger } from "../../src/log.js";
 import { createStore } from "../../src/store/create.js";
 import { TEST_REDIS_URL } from "./redis-harness.js";
 
+const redis = (url: string | undefined, keyPrefix = "bot:") => ({
+  url,
+  keyPrefix,
+  cluster: false,
+  commandTimeoutMs: 3_000,
+});
+
 function capture(): { logger: ReturnType<typeof createLogger>; text: () => string } {
   const lines: string[] = [];
   return {
@@ -16,7 +23,7 @@ describe("createStore", () => {
   it("uses the in-process store without a URL and says it is single-process and not persistent", async () => {
     for (const redisUrl of [undefined, "", "  "]) {
       const { logger, text } = capture();
-      const store = createStore({ redisUrl, logger });
+      const store = createStore({ redis: redis(redisUrl), logger });
       assert.equal(store.kind, "memory");
       assert.match(text(), /single process/);
       assert.match(text(), /lost on restart/);
@@ -26,7 +33,7 @@ describe("createStore", () => {
 
   it("uses Redis with a URL, and logs where it points without credentials", async () => {
     const { logger, text } = capture();
-    const store = createStore({ redisUrl: TEST_REDIS_URL, keyPrefix: "test:create:", logger });
+    const store = createStore({ redis: redis(TEST_REDIS_URL, "test:create:"), logger });
     try {
       assert.equal(store.kind, "redis");
       assert.equal(await store.ping(), true);

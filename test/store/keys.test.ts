@@ -104,6 +104,12 @@ describe("redis key names", () => {
     assert.notEqual(hashTag("a{b"), hashTag("a%7Bb"));
   });
 
+  it("gives the empty id a non-empty tag (Redis hashes the whole key for `{}`)", () => {
+    assert.equal(hashTag(""), "{%}");
+    assert.notEqual(hashTag(""), hashTag("%"));
+    assert.equal(keys.lockQueue(""), "bot:lockq:{%}");
+  });
+
   it("takes a custom prefix and refuses one with braces", () => {
     assert.equal(redisKeys("x:").history("t"), "x:hist:{t}");
     assert.throws(() => redisKeys("x{y}:"), /braces/);

@@ -62,7 +62,8 @@ export async function startSlackHarness(options: HarnessOptions = {}): Promise<S
   const logger = options.logger ?? silentLogger;
   const core = await createCore(config, logger, { metrics: createMetrics(), search: options.search });
   const server = createHttpServer(core, 0);
-  const adapter = await startSlack({ core, config: config.slack, server, rateTimeScale: timeScale });
+  const adapter = startSlack({ core, config: config.slack, server, rateTimeScale: timeScale });
+  await adapter.ready;
   const url = `http://127.0.0.1:${await server.listen()}/slack/events`;
   return {
     slack,

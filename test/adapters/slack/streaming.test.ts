@@ -635,3 +635,81 @@ describe("Slack streaming", { concurrency: true }, () => {
     });
   });
 });
+
+describe("Slack streams that end on Slack's side", { timeout: 30_000 }, () => {
+  let h: SlackHarness;
+  before(async () => {
+    h = await startSlackHarness();
+  });
+  after(() => h.close());
+  beforeEach(() => {
+    h.slack.reset();
+    h.llm.reset();
+  });
+
+  // Every code chat.appendStream and chat.stopStream document for a stream that ended other than by
+  // the user's stop (specs/slack/docs.slack.dev/methods): the answer goes on by chat.update.
+  const ENDINGS = [
+    { method: "chat.appendStream", error: "message_not_in_streaming_state" },
+    { method: "chat.stopStream", error: "message_not_in_streaming_state" },
+  ];
+  for (const { method, error } of ENDINGS) {
+    it(`shows the whole answer when ${method} answers ${error} mid-answer`, async () => {
+      const pieces = ["Every ", "word ", "of ", "this ", "answer ", "reaches ", "the ", "thread."];
+      const answer = pieces.join("");
+      h.llm.script(slowAnswer(pieces, 40));
+      h.slack.failNext(method, error);
+      const root = await ask(h, `end the stream at ${method}`);
+      const ts = await streamTs(h);
+      await answered(h);
+
+      const thread = replies(h, CHANNEL, root);
+      assert.deepEqual(
+        thread.map((m) => m.text),
+        [answer],
+      );
+      assert.equal(thread[0]?.ts, ts, "the streamed message itself");
+      assertFinished(thread);
+      assert.ok(hasFeedback(thread[0]), "feedback buttons on the final message");
+      const refused = h.slack.calls.filter((c) => c.body.error === error);
+      assert.deepEqual(
+        refused.map((c) => c.method),
+        [method],
+        "one refused stream call, then edits",
+      );
+      const after = h.slack.calls.slice(h.slack.calls.indexOf(refused[0] as RecordedCall) + 1);
+      assert.ok(
+        after.every((c) => c.method === "chat.update" && c.args.ts === ts),
+        "only edits of the same message after the end",
+      );
+      assert.deepEqual(h.slack.rateLimited, {});
+      assert.deepEqual(h.slack.specViolations, []);
+    });
+  }
+
+  it("still stops when chat.appendStream answers stopped_by_user", async () => {
+    const pieces = ["Only ", "the ", "start ", "of ", "this ", "is ", "ever ", "shown."];
+    h.llm.script(slowAnswer(pieces, 40));
+    const root = await ask(h, "stop me");
+    const ts = await streamTs(h);
+    await firstAppend(h);
+    const shownAtStop = h.slack.visibleText(CHANNEL, ts) ?? "";
+    h.slack.failNext("chat.appendStream", "stopped_by_user");
+    await answered(h);
+
+    const thread = replies(h, CHANNEL, root);
+    assert.equal(thread.length, 1);
+    assert.equal(thread[0]?.streaming, "stopped");
+    const shown = thread[0]?.text ?? "";
+    assert.ok(shown.startsWith(shownAtStop) && shown.length < pieces.join("").length, `kept: ${shown}`);
+    const refusedAt = h.slack.calls.findIndex((c) => c.body.error === "stopped_by_user");
+    assert.ok(refusedAt >= 0);
+    assert.deepEqual(
+      h.slack.calls.slice(refusedAt + 1).filter((c) => c.method.startsWith("chat.")),
+      [],
+      "nothing more after the stop",
+    );
+    assert.equal(hasFeedback(thread[0]), false);
+    assert.deepEqual(h.slack.specViolations, []);
+  });
+});

@@ -12,7 +12,6 @@ import { randomUUID } from "node:crypto";
 import { createServer, request } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, beforeEach, describe, it } from "node:test";
-import { createLogger } from "../../../src/log.js";
 import { REDACTED, scrub } from "../../../src/redact.js";
 import {
   applyEnvironment,
@@ -20,13 +19,18 @@ import {
   BOT_FRAMEWORK_TENANT_ID,
   type BotAppType,
   type BotFrameworkAuthDouble,
-  botFrameworkAuthSettings,
   managedIdentityEnvironment,
   startBotFrameworkAuthDouble,
   TEAMS_CHANNEL_ID,
 } from "../../doubles/botframework-auth/index.js";
 import { personalConversationId, personalMessage } from "../../doubles/teams/activities.js";
-import { startTeamsHarness, type TeamsHarness } from "./harness.js";
+import {
+  adminEnvironment,
+  captureLogs,
+  identityEndpoints,
+  startTeamsHarness,
+  type TeamsHarness,
+} from "./harness.js";
 
 // botbuilder tolerates 5 minutes of clock skew; past that a token is expired.
 const EXPIRED_BEYOND_SKEW_S = -(5 * 60 + 60);
@@ -90,31 +94,6 @@ async function startRecordingProxy(target: string): Promise<RecordingProxy> {
 
 // ---------------------------------------------------------------------------------------------
 
-/** The double's endpoint settings, minus the Microsoft* names the bot reads from its environment. */
-function identityEndpoints(double: BotFrameworkAuthDouble): Record<string, string | boolean> {
-  return Object.fromEntries(
-    Object.entries(botFrameworkAuthSettings(double)).filter(
-      ([key, value]) => !key.startsWith("Microsoft") && value !== undefined,
-    ),
-  ) as Record<string, string | boolean>;
-}
-
-/** The environment a Teams admin sets for the bot registration the double stands for. */
-function adminEnvironment(double: BotFrameworkAuthDouble): Record<string, string> {
-  const env: Record<string, string> = { MicrosoftAppId: double.appId, MicrosoftAppType: double.appType };
-  if (double.appType !== "UserAssignedMSI") env.MicrosoftAppPassword = double.password;
-  if (double.appType !== "MultiTenant") env.MicrosoftAppTenantId = double.tenantId;
-  return env;
-}
-
-function captureLogs() {
-  const lines: Array<Record<string, unknown>> = [];
-  const logger = createLogger("debug", {
-    write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>),
-  });
-  return { logger, lines };
-}
-
 interface AuthenticatedBot {
   double: BotFrameworkAuthDouble;
   h: TeamsHarness;
@@ -127,7 +106,11 @@ interface AuthenticatedBot {
 
 async function startAuthenticatedBot(
   appType: BotAppType,
-  options: { endorsements?: readonly string[] } = {},
+  options: {
+    endorsements?: readonly string[];
+    /** Process environment the bot's host provides (set before the bot starts, as on App Service). */
+    hostEnvironment?: (double: BotFrameworkAuthDouble) => Record<string, string>;
+  } = {},
 ): Promise<AuthenticatedBot> {
   const double = await startBotFrameworkAuthDouble({
     appId: randomUUID(),
@@ -135,12 +118,17 @@ async function startAuthenticatedBot(
     tenantId: randomUUID(),
     endorsements: options.endorsements,
   });
+  const restoreEnvironment = options.hostEnvironment
+    ? applyEnvironment(options.hostEnvironment(double))
+    : () => {};
   const { logger, lines } = captureLogs();
   const h = await startTeamsHarness({
     env: adminEnvironment(double),
     authOverrides: identityEndpoints(double),
     logger,
   });
+  // The start-up check got the outbound token (and left it in botbuilder's cache for the replies).
+  await h.ready;
   const proxy = await startRecordingProxy(h.connector.url);
   const base = { ...h.base, serviceUrl: proxy.url };
   return {
@@ -153,6 +141,7 @@ async function startAuthenticatedBot(
       await h.close();
       await proxy.close();
       await double.close();
+      restoreEnvironment();
     },
   };
 }
@@ -204,7 +193,7 @@ function startedLog(logs: Array<Record<string, unknown>>) {
 
 // ---------------------------------------------------------------------------------------------
 
-describe("Teams auth: MultiTenant", () => {
+describe("Teams auth: MultiTenant", { timeout: 30_000 }, () => {
   let bot: AuthenticatedBot;
   before(async () => {
     // Only msteams endorsed, so a token for another channel can be refused too.
@@ -346,7 +335,7 @@ describe("Teams auth: MultiTenant", () => {
   });
 });
 
-describe("Teams auth: SingleTenant", () => {
+describe("Teams auth: SingleTenant", { timeout: 30_000 }, () => {
   let bot: AuthenticatedBot;
   before(async () => {
     bot = await startAuthenticatedBot("SingleTenant");
@@ -373,7 +362,7 @@ describe("Teams auth: SingleTenant", () => {
   });
 });
 
-describe("Teams auth: off (TEAMS_ENABLED=true without MicrosoftAppId)", () => {
+describe("Teams auth: off (TEAMS_ENABLED=true without MicrosoftAppId)", { timeout: 30_000 }, () => {
   let h: TeamsHarness;
   let logs: Array<Record<string, unknown>>;
   before(async () => {
@@ -391,6 +380,12 @@ describe("Teams auth: off (TEAMS_ENABLED=true without MicrosoftAppId)", () => {
     assert.equal(startedLog(logs)?.auth, "off");
   });
 
+  it("has no credentials to check at start: ready at once, and /readyz does not mention Teams", async () => {
+    await h.ready;
+    const readyz = await h.readyz();
+    assert.ok(!JSON.stringify(readyz.problems).includes("teams"), JSON.stringify(readyz.problems));
+  });
+
   it("processes an unauthenticated request, and calls the Connector without a token", async () => {
     h.llm.script({ kind: "stream", pieces: ["Open ", "door."] });
     const activity = personalMessage(h.base, { text: "who am I?" });
@@ -404,17 +399,13 @@ describe("Teams auth: off (TEAMS_ENABLED=true without MicrosoftAppId)", () => {
 });
 
 // Last: msal-node picks the managed identity source once per process.
-describe("Teams auth: UserAssignedMSI", () => {
+describe("Teams auth: UserAssignedMSI", { timeout: 30_000 }, () => {
   let bot: AuthenticatedBot;
-  let restoreEnvironment: () => void = () => {};
   before(async () => {
-    bot = await startAuthenticatedBot("UserAssignedMSI");
-    restoreEnvironment = applyEnvironment(managedIdentityEnvironment(bot.double));
+    // The start-up check asks for the token at once: IDENTITY_ENDPOINT must be there before.
+    bot = await startAuthenticatedBot("UserAssignedMSI", { hostEnvironment: managedIdentityEnvironment });
   });
-  after(async () => {
-    restoreEnvironment();
-    await bot.close();
-  });
+  after(() => bot.close());
 
   it("answers with a managed identity token from the App Service endpoint", async () => {
     assert.equal(startedLog(bot.logs)?.auth, "UserAssignedMSI");

@@ -5,7 +5,7 @@ import type { TokenCredential } from "@azure/identity";
 import { startTeams } from "../../../adapters/teams/teams-app.js";
 import { type Core, createCore, createHttpServer } from "../../../src/app.js";
 import { loadConfig } from "../../../src/config.js";
-import { type Logger, silentLogger } from "../../../src/log.js";
+import { createLogger, type Logger, silentLogger } from "../../../src/log.js";
 import { createMetrics } from "../../../src/metrics.js";
 import type { HttpServer } from "../../../src/server.js";
 import {
@@ -13,6 +13,10 @@ import {
   DEFAULT_API_KEY,
   startAzureOpenAIDouble,
 } from "../../doubles/azure-openai.js";
+import {
+  type BotFrameworkAuthDouble,
+  botFrameworkAuthSettings,
+} from "../../doubles/botframework-auth/index.js";
 import { type InboundActivity, type InboundBase, postActivity } from "../../doubles/teams/activities.js";
 import { startConnectorDouble, type TeamsConnectorDouble } from "../../doubles/teams/connector-double.js";
 
@@ -26,6 +30,10 @@ export interface TeamsHarness {
   server: HttpServer;
   url: string;
   base: InboundBase;
+  /** startTeams' `ready` (already marked handled: await it to see a refusal). */
+  ready: Promise<void>;
+  /** GET /readyz: 200 with no problems once everything answers. */
+  readyz(): Promise<{ status: number; problems: Record<string, string> }>;
   post(
     activity: InboundActivity,
     options?: { authorization?: string },
@@ -65,7 +73,7 @@ export async function startTeamsHarness(options: TeamsHarnessOptions = {}): Prom
     search: options.search,
   });
   const server = createHttpServer(core, 0);
-  startTeams({
+  const { ready } = startTeams({
     core,
     config: config.teams,
     server,
@@ -73,7 +81,10 @@ export async function startTeamsHarness(options: TeamsHarnessOptions = {}): Prom
     authOverrides: options.authOverrides,
     graph: options.graph,
   });
-  const url = `http://127.0.0.1:${await server.listen()}/api/messages`;
+  // A test that does not look at it must not fail on an unhandled rejection.
+  ready.catch(() => {});
+  const origin = `http://127.0.0.1:${await server.listen()}`;
+  const url = `${origin}/api/messages`;
   return {
     connector,
     llm,
@@ -81,10 +92,17 @@ export async function startTeamsHarness(options: TeamsHarnessOptions = {}): Prom
     server,
     url,
     base: { serviceUrl: connector.url, botAppId: config.teams.appId || BOT_APP_ID },
+    ready,
+    async readyz() {
+      const res = await fetch(`${origin}/readyz`);
+      const body = (await res.json()) as { problems?: Record<string, string> };
+      return { status: res.status, problems: body.problems ?? {} };
+    },
     post: (activity, o) => postActivity(url, activity, o),
     // An activity is in flight from before its HTTP answer: no head start needed.
     settled: () => core.engine.idle(),
     async close() {
+      core.dependencies.stop(); // ends start-up retries still waiting
       await server.close();
       await core.engine.idle();
       await core.store.close();
@@ -92,4 +110,33 @@ export async function startTeamsHarness(options: TeamsHarnessOptions = {}): Prom
       await llm.close();
     },
   };
+}
+
+// ---------------------------------------------------------------------------------------------
+// A bot registration played by the Bot Framework auth double.
+
+/** The double's endpoint settings, minus the Microsoft* names the bot reads from its environment. */
+export function identityEndpoints(double: BotFrameworkAuthDouble): Record<string, string | boolean> {
+  return Object.fromEntries(
+    Object.entries(botFrameworkAuthSettings(double)).filter(
+      ([key, value]) => !key.startsWith("Microsoft") && value !== undefined,
+    ),
+  ) as Record<string, string | boolean>;
+}
+
+/** The environment a Teams admin sets for the bot registration the double stands for. */
+export function adminEnvironment(double: BotFrameworkAuthDouble): Record<string, string> {
+  const env: Record<string, string> = { MicrosoftAppId: double.appId, MicrosoftAppType: double.appType };
+  if (double.appType !== "UserAssignedMSI") env.MicrosoftAppPassword = double.password;
+  if (double.appType !== "MultiTenant") env.MicrosoftAppTenantId = double.tenantId;
+  return env;
+}
+
+/** A debug logger whose lines are kept, parsed. */
+export function captureLogs() {
+  const lines: Array<Record<string, unknown>> = [];
+  const logger = createLogger("debug", {
+    write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>),
+  });
+  return { logger, lines };
 }

@@ -106,7 +106,12 @@ export interface SlackDouble {
   stopStreamAsUser(channel: string, ts: string): void;
   /** chat.startStream in `channel` ("*": everywhere) answers `error`; null makes it available again. */
   setStreamingUnavailable(channel: string, error?: string | null): void;
-  /** The next call(s) of `method` ("*": any) answer `error`. */
+  /**
+   * The next call(s) of `method` ("*": any) answer `error`, which must be one Slack's docs list for
+   * the method (or a common error) unless `status` is not 200; throws otherwise. An injected
+   * message_not_in_streaming_state or stopped_by_user to chat.appendStream / chat.stopStream also
+   * ends that stream (expired; stopped by the user).
+   */
   failNext(method: string, error: string, options?: FailOptions): void;
   setLatency(method: string, ms: number): void;
   callsTo(method: string): RecordedCall[];

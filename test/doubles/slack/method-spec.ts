@@ -10,6 +10,14 @@ import { readFileSync } from "node:fs";
 import { Ajv, type ValidateFunction } from "ajv";
 
 const DOCS_DIR = new URL("../../../../shared/specs/slack/docs.slack.dev/methods/", import.meta.url);
+/** slack-ruby's copy of the same docs: its `errors` add the common errors every method can answer. */
+const FLAT_DOCS_DIR = new URL("../../../../shared/specs/slack/methods/", import.meta.url);
+
+/**
+ * Errors any method answers (Slack's "common errors") that neither copy of the docs lists for every
+ * method: a bad token, arguments that fail validation (the double's own answer to a malformed call).
+ */
+const COMMON_ERRORS = new Set(["invalid_auth", "not_authed", "invalid_arguments", "ratelimited"]);
 
 /** Arguments whose value is JSON (a string on the wire, or a native value in a JSON body). */
 const STRUCTURED_ARGS = new Set([
@@ -126,6 +134,7 @@ export interface ArgCheck {
 export class SlackMethodSpecs {
   readonly #ajv = new Ajv({ strict: false, allErrors: true, validateSchema: false });
   readonly #docs = new Map<string, MethodDoc>();
+  readonly #errors = new Map<string, Set<string>>();
   readonly #argValidators = new Map<string, ValidateFunction>();
   readonly #outputValidators = new Map<string, ValidateFunction | null>();
 
@@ -133,7 +142,15 @@ export class SlackMethodSpecs {
     for (const method of methods) {
       const doc = JSON.parse(readFileSync(new URL(`${method}.json`, DOCS_DIR), "utf8")) as MethodDoc;
       this.#docs.set(method, doc);
+      const errors = new Set([...COMMON_ERRORS, ...Object.keys(doc.errors ?? {})]);
+      for (const error of Object.keys(readFlatDoc(method)?.errors ?? {})) errors.add(error);
+      this.#errors.set(method, errors);
     }
+  }
+
+  /** True when Slack's docs list `error` as an answer of `method` (or it is a common error). */
+  documentsError(method: string, error: string): boolean {
+    return this.#errors.get(method)?.has(error) ?? false;
   }
 
   has(method: string): boolean {
@@ -215,6 +232,16 @@ export class SlackMethodSpecs {
     const validate = output ? this.#ajv.compile(toJsonSchema(output)) : null;
     this.#outputValidators.set(method, validate);
     return validate;
+  }
+}
+
+function readFlatDoc(method: string): { errors?: Record<string, unknown> } | undefined {
+  try {
+    return JSON.parse(readFileSync(new URL(`${method}.json`, FLAT_DOCS_DIR), "utf8")) as {
+      errors?: Record<string, unknown>;
+    };
+  } catch {
+    return undefined;
   }
 }
 

@@ -195,6 +195,7 @@ export async function startSlackDouble(options: SlackDoubleOptions = {}): Promis
         double.rateLimited[method] = (double.rateLimited[method] ?? 0) + 1;
         return done(fail("ratelimited"), 429, { "retry-after": String(injected.retryAfterSeconds) });
       }
+      endInjectedStream(method, injected.error, parsed.args);
       return done(fail(injected.error), injected.status);
     }
 
@@ -234,6 +235,22 @@ export async function startSlackDouble(options: SlackDoubleOptions = {}): Promis
       if (errors.length > 0) violation(method, "response", errors, result);
     }
     return done(result);
+  }
+
+  /**
+   * An injected answer that says a stream is over leaves it over, as Slack would: the message stops
+   * streaming (message_not_in_streaming_state: expired; stopped_by_user: the user's stop), so what
+   * the bot does next (chat.update, or nothing) meets the state the answer described.
+   */
+  function endInjectedStream(method: string, error: string, args: Record<string, unknown>): void {
+    if (method !== "chat.appendStream" && method !== "chat.stopStream") return;
+    const stream = workspace.message(stringArg(args.channel) ?? "", stringArg(args.ts) ?? "")?.stream;
+    if (stream?.state !== "streaming") return;
+    if (error === "message_not_in_streaming_state") stream.state = "expired";
+    if (error === "stopped_by_user") {
+      stream.stoppedByUser = true;
+      stream.state = "stopped";
+    }
   }
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
@@ -319,6 +336,13 @@ export async function startSlackDouble(options: SlackDoubleOptions = {}): Promis
       else settings.streamingUnavailable.set(channel, error);
     },
     failNext(method: string, error: string, opts: FailOptions = {}) {
+      const status = opts.status ?? 200;
+      // An `ok:false` answer must be one Slack documents for the method (HTTP errors carry any body).
+      if (status === 200 && method !== "*" && !specs.documentsError(method, error)) {
+        throw new Error(
+          `${method} does not answer "${error}" in Slack's docs (specs/slack/.../${method}.json)`,
+        );
+      }
       const queue = failures.get(method) ?? [];
       queue.push({
         error,

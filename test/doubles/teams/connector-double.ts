@@ -80,6 +80,7 @@ export async function startConnectorDouble(
   const settings: Settings = {
     streamMinIntervalMs: options.streamMinIntervalMs ?? STREAM_MIN_INTERVAL_MS * timeScale,
     streamLifetimeMs: options.streamLifetimeMs ?? STREAM_LIFETIME_MS * timeScale,
+    streamEndsAfterRequests: options.streamEndsAfterRequests,
     messageMaxBytes: options.messageMaxBytes ?? MESSAGE_MAX_BYTES,
     nonPersonalStreamingError:
       options.nonPersonalStreaming === "methodNotAllowed" ? STREAMING_NOT_ENABLED_405 : STREAMING_NOT_ENABLED,
@@ -251,6 +252,14 @@ export async function startConnectorDouble(
       });
   };
 
+  /** The stream, if it is still open (one that already ended stays as it ended). */
+  const openStream = (conversationId: string, streamId: string) => {
+    const stream = store.find(conversationId)?.messages.find((m) => m.stream?.id === streamId)?.stream;
+    if (!stream) throw new Error(`no stream ${streamId} in ${conversationId}`);
+    refreshStream(stream, now(), settings.streamLifetimeMs);
+    return stream.phase === "streaming" ? stream : undefined;
+  };
+
   const api: TeamsConnectorDouble = Object.assign(double, {
     store,
     conversations: store.conversations,
@@ -272,10 +281,14 @@ export async function startConnectorDouble(
       store.ensure(conversationOrTeamId, undefined, member.tenantId).members.push(member);
     },
     stopStreamAsUser(conversationId: string, streamId: string) {
-      const stream = store.find(conversationId)?.messages.find((m) => m.stream?.id === streamId)?.stream;
-      if (!stream) throw new Error(`no stream ${streamId} in ${conversationId}`);
-      refreshStream(stream, now(), settings.streamLifetimeMs);
-      if (stream.phase === "streaming") stream.phase = "stopped";
+      const stream = openStream(conversationId, streamId);
+      if (stream) stream.phase = "stopped";
+    },
+    endStream(conversationId: string, streamId: string, answer?: { status: number; body?: unknown }) {
+      const stream = openStream(conversationId, streamId);
+      if (!stream) return;
+      stream.phase = answer ? "ended" : "timedOut";
+      stream.endAnswer = answer;
     },
     failNext: failures.add.bind(failures),
     setLatency(value: number | LatencyFunction) {

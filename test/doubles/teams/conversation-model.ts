@@ -44,7 +44,8 @@ export interface Entity {
   [key: string]: unknown;
 }
 
-export type StreamPhase = "streaming" | "final" | "stopped" | "timedOut";
+/** timedOut: Teams ended it for time; ended: Teams ended it otherwise (endStream with another answer). */
+export type StreamPhase = "streaming" | "final" | "stopped" | "timedOut" | "ended";
 
 export interface StreamState {
   id: string;
@@ -58,6 +59,10 @@ export interface StreamState {
   informativeText?: string;
   /** Refusals since the stream ended: the first is how a bot learns, later ones are violations. */
   refusals: number;
+  /** Streaming requests accepted (the first included), for Settings.streamEndsAfterRequests. */
+  accepted: number;
+  /** Phase "ended": what Teams answers the requests that come after the end. */
+  endAnswer?: { status: number; body?: unknown };
 }
 
 export interface StoredMessage {

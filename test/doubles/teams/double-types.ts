@@ -26,6 +26,12 @@ export interface ConnectorDoubleOptions {
   streamMinIntervalMs?: number;
   /** A stream's lifetime from its first request, taken as given (not scaled). */
   streamLifetimeMs?: number;
+  /**
+   * Teams' time limit at a point of the answer rather than of the clock: a stream ends for time once
+   * it has accepted this many streaming requests (its first included); the next one gets 403
+   * "Content stream finished due to exceeded streaming time.". Default: off (the lifetime alone).
+   */
+  streamEndsAfterRequests?: number;
   /** Per-bucket overrides of DEFAULT_RATE_RULES; null turns a bucket's limits off. */
   rateLimits?: Partial<Record<RateBucket, RateRule[] | null>>;
   /** false: no per-conversation rate limits (stream pacing still applies). Default true. */
@@ -93,6 +99,12 @@ export interface TeamsConnectorDouble {
   addMember(conversationOrTeamId: string, member: MemberConfig): void;
   /** The user presses Stop: later requests of the stream get 403; what was shown stays. */
   stopStreamAsUser(conversationId: string, streamId: string): void;
+  /**
+   * Teams ends a stream on its side now: later requests of the stream get `answer` (default: the time
+   * limit's 403 ContentStreamNotAllowed "Content stream finished due to exceeded streaming time.");
+   * what was shown stays, and updateActivity on the message still works.
+   */
+  endStream(conversationId: string, streamId: string, answer?: { status: number; body?: unknown }): void;
   failNext(pattern: string | RegExp, status: number, body?: unknown, options?: FailNextOptions): void;
   setLatency(latency: number | LatencyFunction): void;
   callsTo(route: Route["kind"]): RecordedCall[];

@@ -48,6 +48,8 @@ export interface Violation {
 export interface Settings {
   streamMinIntervalMs: number;
   streamLifetimeMs: number;
+  /** Set: Teams ends a stream for time once it has accepted this many streaming requests. */
+  streamEndsAfterRequests: number | undefined;
   messageMaxBytes: number;
   /** What a streaming request outside a personal chat gets. */
   nonPersonalStreamingError: TeamsError;

@@ -2,6 +2,8 @@
 // stream (201 {id}); later typing updates carry that streamId, an increasing streamSequence and, for
 // streamType "streaming", the whole text so far (202 {}); a message with streamType "final" ends it.
 // At most about one request a second, within two minutes, and never after the user pressed Stop.
+// Teams may also end a stream on its side (its time limit, or as a test chooses: endStream,
+// streamEndsAfterRequests); every request after that gets 403 ContentStreamNotAllowed with its reason.
 import { checkContent, readContent } from "./content-checks.js";
 import type { Conversation, StoredMessage, StreamState } from "./conversation-model.js";
 import { type Answer, answerError, type HandlerContext } from "./handler-context.js";
@@ -70,9 +72,18 @@ export function handleStreamRequest(
     : updateStream(ctx, message, message.stream, info);
 }
 
-/** A stream is over once finished, stopped by the user, or older than the lifetime. */
+/** A stream is over once finished, stopped by the user, ended by Teams, or older than the lifetime. */
 export function refreshStream(stream: StreamState, now: number, lifetimeMs: number): void {
   if (stream.phase === "streaming" && now - stream.startedAt > lifetimeMs) stream.phase = "timedOut";
+}
+
+/** Settings.streamEndsAfterRequests: the stream's time is up once it has accepted that many requests. */
+function countAccepted(ctx: HandlerContext, stream: StreamState): void {
+  stream.accepted += 1;
+  const limit = ctx.settings.streamEndsAfterRequests;
+  if (limit !== undefined && stream.accepted >= limit && stream.phase === "streaming") {
+    stream.phase = "timedOut";
+  }
 }
 
 function startStream(
@@ -105,6 +116,17 @@ function startStream(
   const refused = checkContent(ctx, content, true);
   if (refused) return refused;
   const id = ctx.nextActivityId();
+  const stream: StreamState = {
+    id,
+    phase: "streaming",
+    startedAt: ctx.now,
+    lastRequestAt: ctx.now,
+    lastSequence: info.streamSequence,
+    streamedText: informative ? "" : content.text,
+    informativeText: informative ? content.text : undefined,
+    refusals: 0,
+    accepted: 0,
+  };
   conversation.messages.push({
     id,
     conversationId,
@@ -119,17 +141,9 @@ function startStream(
     deleted: false,
     createdAt: ctx.now,
     updatedAt: ctx.now,
-    stream: {
-      id,
-      phase: "streaming",
-      startedAt: ctx.now,
-      lastRequestAt: ctx.now,
-      lastSequence: info.streamSequence,
-      streamedText: informative ? "" : content.text,
-      informativeText: informative ? content.text : undefined,
-      refusals: 0,
-    },
+    stream,
   });
+  countAccepted(ctx, stream);
   return { status: 201, body: { id } };
 }
 
@@ -181,6 +195,7 @@ function updateStream(
     message.entities = content.entities;
   }
   message.updatedAt = ctx.now;
+  countAccepted(ctx, stream);
   return ACCEPTED;
 }
 
@@ -224,6 +239,7 @@ function refuseEnded(ctx: HandlerContext, stream: StreamState): Answer | undefin
   stream.refusals += 1;
   if (stream.phase === "final") return answerError(STREAM_ALREADY_COMPLETED);
   if (stream.phase === "stopped") return answerError(STREAM_CANCELED_BY_USER);
+  if (stream.phase === "ended" && stream.endAnswer) return stream.endAnswer;
   return answerError(STREAM_TIMED_OUT);
 }
 

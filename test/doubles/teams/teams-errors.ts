@@ -22,6 +22,10 @@ export const STREAM_ALREADY_COMPLETED = teamsError(
   "ContentStreamNotAllowed",
   "Content stream is not allowed on an already completed streamed message",
 );
+/**
+ * Teams' time limit (two minutes) ended the stream. The table's wording, and the string Microsoft's
+ * own SDKs compare against (Agents-for-net TeamsStreamingResponse, teams.ts HttpStream).
+ */
 export const STREAM_TIMED_OUT = teamsError(
   403,
   "ContentStreamNotAllowed",
