@@ -8,7 +8,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { nextTs, type SlackHarness, settled, startSlackHarness } from "../adapters/slack/harness.js";
 import { appMentionEvent, messageEvent } from "../doubles/slack/event-payloads.js";
 import { ALICE, BOT_USER } from "../doubles/slack/test-support.js";
-import { type PrivateRedis, startPrivateRedis } from "../helpers/private-redis.js";
+import { type RedisServer, startRedisServer } from "../helpers/redis-servers.js";
 
 const CHANNEL = "C0000OUTAG";
 
@@ -17,11 +17,11 @@ interface ChatBody {
 }
 
 describe("Redis outage under a running Slack bot", { timeout: 60_000 }, () => {
-  let redis: PrivateRedis;
+  let redis: RedisServer;
   let h: SlackHarness;
   let base = "";
   before(async () => {
-    redis = await startPrivateRedis();
+    redis = await startRedisServer();
     h = await startSlackHarness({ env: { REDIS_URL: redis.url } });
     base = h.url.replace(/\/slack\/events$/, "");
     h.llm.setFallback((req) => ({

@@ -13,7 +13,7 @@ import { appMentionEvent, eventEnvelope } from "../doubles/slack/event-payloads.
 import { postSlack } from "../doubles/slack/signing.js";
 import { ALICE, BOT_USER } from "../doubles/slack/test-support.js";
 import { DEFAULT_TEAM, type SlackDouble, startSlackDouble } from "../doubles/slack/web-api-double.js";
-import { freePort } from "../helpers/private-redis.js";
+import { freePort } from "../helpers/redis-servers.js";
 
 const SECRET = "startup-test-signing-secret";
 const CHANNEL = "C0000START";
@@ -152,7 +152,7 @@ describe("start-up against unreachable or refusing dependencies", { timeout: 90_
   it("a refused Slack token ends the start with one line naming SLACK_BOT_TOKEN", async () => {
     const bot = await startBot({
       ...base(),
-      SLACK_BOT_TOKEN: "xoxb-not-a-token-slack-knows",
+      SLACK_BOT_TOKEN: "xoxb-fake-token-slack-refuses",
       SLACK_API_URL: slack.url,
     });
     bots.push(bot);
@@ -165,7 +165,7 @@ describe("start-up against unreachable or refusing dependencies", { timeout: 90_
     assert.equal(fatal.length, 1, bot.output());
     assert.match(fatal[0] ?? "", /"variable":"SLACK_BOT_TOKEN"/);
     assert.match(fatal[0] ?? "", /Slack refused SLACK_BOT_TOKEN \(auth\.test: invalid_auth\)/);
-    assert.doesNotMatch(bot.output(), /\n\s+at |xoxb-not-a-token-slack-knows/);
+    assert.doesNotMatch(bot.output(), /\n\s+at |xoxb-fake-token-slack-refuses/);
   });
 
   it("Redis unreachable at start: ready says why, mentions are answered with a note", async () => {

@@ -9,8 +9,8 @@ import { isBotError } from "../../src/errors.js";
 import { createLogger } from "../../src/log.js";
 import { keyGroups, redisKeys } from "../../src/store/keys.js";
 import { RedisStore, type RedisStoreOptions } from "../../src/store/redis.js";
+import { freePort, startCluster, type TestCluster } from "../helpers/redis-servers.js";
 import { message, type StoreHarness, storeContract } from "./contract.js";
-import { freePort, startCluster, type TestCluster } from "./redis-servers.js";
 
 const TTL = { maxMessages: 50, ttlSeconds: 600 };
 const COMMAND_TIMEOUT_MS = 1_500;

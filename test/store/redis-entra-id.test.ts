@@ -15,8 +15,13 @@ import { createLogger } from "../../src/log.js";
 import { RedisStore, type RedisStoreOptions } from "../../src/store/redis.js";
 import { CONNECTION_NAME } from "../../src/store/redis-connection.js";
 import { REDIS_TOKEN_SCOPE } from "../../src/store/redis-entra-auth.js";
+import {
+  type RedisServer,
+  startCluster,
+  startRedisServer,
+  type TestCluster,
+} from "../helpers/redis-servers.js";
 import { message } from "./contract.js";
-import { type RedisServer, startCluster, startRedisServer, type TestCluster } from "./redis-servers.js";
 
 const OBJECT_ID = "00000000-0000-0000-0000-0000000000a1";
 const ADMIN_PASSWORD = "admin-s3cret-for-tests";

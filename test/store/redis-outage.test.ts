@@ -1,68 +1,18 @@
 // Redis down and back: calls fail fast with store_unavailable, and the same client recovers by
 // itself. Uses a private redis-server on a free port so killing it disturbs no other test.
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
-import { once } from "node:events";
-import { createServer } from "node:net";
 import { after, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { isBotError } from "../../src/errors.js";
 import { createLogger } from "../../src/log.js";
 import { RedisStore } from "../../src/store/redis.js";
+import { freePort, type RedisServer, startRedisServer } from "../helpers/redis-servers.js";
 import { message } from "./contract.js";
 
 /** ioredis gives up on a queued command after two reconnect attempts (≤ 2 × 1 s) plus slack. */
 const FAIL_FAST_MS = 3_500;
 const RECOVER_WITHIN_MS = 5_000;
 const PASSWORD = "s3cret-test-passw0rd";
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const address = server.address();
-  server.close();
-  await once(server, "close");
-  assert.ok(address && typeof address === "object");
-  return address.port;
-}
-
-async function startRedis(port: number): Promise<ChildProcess> {
-  const child = spawn(
-    "redis-server",
-    [
-      "--port",
-      String(port),
-      "--bind",
-      "127.0.0.1",
-      "--save",
-      "",
-      "--appendonly",
-      "no",
-      "--requirepass",
-      PASSWORD,
-    ],
-    { stdio: ["ignore", "pipe", "inherit"] },
-  );
-  let output = "";
-  child.stdout?.on("data", (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  const deadline = Date.now() + RECOVER_WITHIN_MS;
-  while (!output.includes("Ready to accept connections")) {
-    if (child.exitCode !== null || Date.now() > deadline)
-      assert.fail(`redis-server did not start: ${output}`);
-    await sleep(10);
-  }
-  return child;
-}
-
-async function stopRedis(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, "exit");
-  child.kill("SIGKILL"); // a crash, not a clean shutdown
-  await exited;
-}
 
 async function timed<T>(promise: Promise<T>): Promise<{ result: PromiseSettledResult<T>; ms: number }> {
   const started = performance.now();
@@ -78,11 +28,11 @@ function assertUnavailable(result: PromiseSettledResult<unknown>, ms: number): v
 }
 
 describe("redis store while Redis is down", () => {
-  const children: ChildProcess[] = [];
+  const servers: RedisServer[] = [];
   const stores: RedisStore[] = [];
   after(async () => {
     await Promise.all(stores.map((s) => s.close()));
-    await Promise.all(children.map(stopRedis));
+    await Promise.all(servers.map((s) => s.kill()));
   });
 
   it("fails fast with store_unavailable when nothing listens", async () => {
@@ -99,20 +49,19 @@ describe("redis store while Redis is down", () => {
     const port = await freePort();
     const lines: string[] = [];
     const logger = createLogger("debug", { write: (line: string) => void lines.push(line) });
-    let server = await startRedis(port);
-    children.push(server);
+    const server = await startRedisServer(["--requirepass", PASSWORD], port);
+    servers.push(server);
     const store = new RedisStore({ url: `redis://:${PASSWORD}@127.0.0.1:${port}/0`, logger });
     stores.push(store);
     await store.append("t", [message(1)], { maxMessages: 10, ttlSeconds: 60 });
     assert.deepEqual(await store.load("t"), [message(1)]);
 
-    await stopRedis(server);
+    await server.kill();
     const down = await timed(store.load("t"));
     assertUnavailable(down.result, down.ms);
     assert.equal(await store.ping(), false);
 
-    server = await startRedis(port);
-    children.push(server);
+    await server.restart();
     const deadline = Date.now() + RECOVER_WITHIN_MS;
     while (!(await store.ping())) {
       if (Date.now() > deadline) assert.fail("store did not recover");

@@ -7,7 +7,7 @@ import { isBotError } from "../../src/errors.js";
 import { createLogger } from "../../src/log.js";
 import { RedisStore } from "../../src/store/redis.js";
 import { ResilientStore } from "../../src/store/resilient.js";
-import { type PrivateRedis, startPrivateRedis } from "../helpers/private-redis.js";
+import { type RedisServer, startRedisServer } from "../helpers/redis-servers.js";
 import { message } from "./contract.js";
 
 const APPEND = { maxMessages: 10, ttlSeconds: 60 };
@@ -15,12 +15,12 @@ const APPEND = { maxMessages: 10, ttlSeconds: 60 };
 const FAST_MS = 50;
 
 describe("resilient store: Redis down and back", { timeout: 30_000 }, () => {
-  let redis: PrivateRedis;
+  let redis: RedisServer;
   let store: ResilientStore;
   const lines: string[] = [];
   const changes: boolean[] = [];
   before(async () => {
-    redis = await startPrivateRedis();
+    redis = await startRedisServer();
     const logger = createLogger("info", { write: (line: string) => void lines.push(line) });
     store = new ResilientStore(new RedisStore({ url: redis.url, logger }), {
       logger,

@@ -31,6 +31,8 @@ export async function freePort(): Promise<number> {
 
 export interface RedisServer {
   readonly port: number;
+  /** redis://127.0.0.1:<port> */
+  readonly url: string;
   /** SIGKILL: a crash; the data is gone (no persistence). */
   kill(): Promise<void>;
   /** Starts it again on the same port with the same arguments. */
@@ -72,7 +74,7 @@ export async function startRedisServer(args: string[] = [], port?: number): Prom
     await exited;
   };
   await start();
-  return { port: serverPort, kill, restart: start };
+  return { port: serverPort, url: `redis://127.0.0.1:${serverPort}`, kill, restart: start };
 }
 
 export interface TestClusterOptions {
