@@ -2,62 +2,21 @@
 // crash loop: an unreachable one is waited out (/healthz 200, /readyz 503 with the reason) and the
 // bot comes up by itself; a definite "no" ends the start with one line that names the variable.
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
-import { randomUUID } from "node:crypto";
 import { once } from "node:events";
 import { connect, createServer, type Server } from "node:net";
 import { after, before, describe, it } from "node:test";
-import { setTimeout as sleep } from "node:timers/promises";
 import { type AzureOpenAIDouble, DEFAULT_API_KEY, startAzureOpenAIDouble } from "../doubles/azure-openai.js";
 import { appMentionEvent, eventEnvelope } from "../doubles/slack/event-payloads.js";
 import { postSlack } from "../doubles/slack/signing.js";
 import { ALICE, BOT_USER } from "../doubles/slack/test-support.js";
 import { DEFAULT_TEAM, type SlackDouble, startSlackDouble } from "../doubles/slack/web-api-double.js";
+import { type BotProcess, startBotProcess as startBot, until } from "../helpers/bot-process.js";
 import { freePort } from "../helpers/redis-servers.js";
 
 const SECRET = "startup-test-signing-secret";
 const CHANNEL = "C0000START";
 
-interface Bot {
-  child: ChildProcess;
-  base: string;
-  output: () => string;
-  exit: Promise<number | null>;
-}
-
-async function startBot(env: Record<string, string>): Promise<Bot> {
-  const port = await freePort();
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
-    env: {
-      PATH: process.env.PATH,
-      PORT: String(port),
-      LOG_LEVEL: "info",
-      SHUTDOWN_TIMEOUT_MS: "500",
-      REDIS_KEY_PREFIX: `test:startup:${randomUUID()}:`,
-      ...env,
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  child.stdout?.on("data", (d) => {
-    output += String(d);
-  });
-  child.stderr?.on("data", (d) => {
-    output += String(d);
-  });
-  const exit = once(child, "exit").then(([code]) => code as number | null);
-  return { child, base: `http://127.0.0.1:${port}`, output: () => output, exit };
-}
-
-async function until<T>(check: () => Promise<T | undefined>, timeoutMs: number, what: string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
+type Bot = BotProcess;
 
 const readiness = async (bot: Bot) => {
   const res = await fetch(`${bot.base}/readyz`);

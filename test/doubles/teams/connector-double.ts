@@ -172,7 +172,7 @@ export async function startConnectorDouble(
     const delay = typeof latency === "function" ? latency(method, path) : latency;
     if (delay > 0) await sleep(delay);
 
-    const injected = failures.take(method, path);
+    const injected = failures.take(method, path, body);
     if (injected) {
       if (injected.status === 429) countThrottle(route);
       return { status: injected.status, body: injected.body, headers: injected.headers };

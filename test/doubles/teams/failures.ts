@@ -8,6 +8,8 @@ export interface FailNextOptions {
   times?: number;
   /** 429 only: the Retry-After header in seconds (default 1); null sends none. */
   retryAfterSeconds?: number | null;
+  /** Only requests whose JSON body passes this fail (e.g. a stream's final message, not its updates). */
+  when?: (body: Record<string, unknown>) => boolean;
 }
 
 interface PendingFailure {
@@ -16,6 +18,7 @@ interface PendingFailure {
   body: unknown;
   remaining: number;
   retryAfterSeconds: number | null;
+  when: (body: Record<string, unknown>) => boolean;
 }
 
 export interface InjectedAnswer {
@@ -34,12 +37,15 @@ export class FailureQueue {
       body: body ?? defaultErrorFor(status).body,
       remaining: options.times ?? 1,
       retryAfterSeconds: options.retryAfterSeconds === undefined ? 1 : options.retryAfterSeconds,
+      when: options.when ?? (() => true),
     });
   }
 
   /** The answer for this request if a failure is pending for it (consumes one). */
-  take(method: string, decodedPath: string): InjectedAnswer | undefined {
-    const failure = this.#pending.find((f) => f.remaining > 0 && f.matches(method, decodedPath));
+  take(method: string, decodedPath: string, body: Record<string, unknown>): InjectedAnswer | undefined {
+    const failure = this.#pending.find(
+      (f) => f.remaining > 0 && f.matches(method, decodedPath) && f.when(body),
+    );
     if (!failure) return undefined;
     failure.remaining -= 1;
     this.#pending = this.#pending.filter((f) => f.remaining > 0);

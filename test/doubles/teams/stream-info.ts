@@ -37,3 +37,13 @@ export function readStreamInfo(activity: Record<string, unknown>): StreamInfo | 
     source: entityHasFields ? "entity" : fromChannelData ? "channelData" : "bare-entity",
   };
 }
+
+export type ActivityKind = "typing" | StreamType | "message";
+
+/** What a bot's activity is to Teams: a plain typing indicator, one of a stream's requests, or a message. */
+export function activityKind(activity: Record<string, unknown>): ActivityKind {
+  const info = readStreamInfo(activity);
+  if (info)
+    return (STREAM_TYPES.includes(info.streamType ?? "") ? info.streamType : "streaming") as StreamType;
+  return activity.type === "typing" ? "typing" : "message";
+}

@@ -1,0 +1,83 @@
+// `src/main.ts` as a real process (what `npm start` runs), for tests and benchmarks that need one:
+// start-up against dead dependencies, SIGTERM in the middle of a reply, several replicas on one Redis.
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { once } from "node:events";
+import { setTimeout as sleep } from "node:timers/promises";
+import { fileURLToPath } from "node:url";
+import { freePort } from "./redis-servers.js";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+
+export interface BotProcess {
+  child: ChildProcess;
+  /** http://127.0.0.1:<port> */
+  base: string;
+  /** stdout and stderr so far (JSON log lines). */
+  output(): string;
+  /** The exit code (null when killed by a signal). */
+  exit: Promise<number | null>;
+  /** Sends SIGTERM and waits for the exit code. */
+  stop(): Promise<number | null>;
+}
+
+/**
+ * Starts the bot with only `env` (and PATH): nothing leaks in from the test's own environment. Keys
+ * go under a fresh REDIS_KEY_PREFIX unless `env` sets one (replicas sharing state pass the same).
+ */
+export async function startBotProcess(env: Record<string, string>): Promise<BotProcess> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+    cwd: ROOT,
+    env: {
+      PATH: process.env.PATH,
+      PORT: String(port),
+      LOG_LEVEL: "info",
+      SHUTDOWN_TIMEOUT_MS: "500",
+      REDIS_KEY_PREFIX: `test:process:${randomUUID()}:`,
+      ...env,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  const collect = (chunk: Buffer) => {
+    output += String(chunk);
+  };
+  child.stdout?.on("data", collect);
+  child.stderr?.on("data", collect);
+  const exit = once(child, "exit").then(([code]) => code as number | null);
+  return {
+    child,
+    base: `http://127.0.0.1:${port}`,
+    output: () => output,
+    exit,
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+      return exit;
+    },
+  };
+}
+
+/** Polls `check` until it returns a value other than undefined; errors count as "not yet". */
+export async function until<T>(
+  check: () => Promise<T | undefined>,
+  timeoutMs: number,
+  what: string,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check().catch(() => undefined);
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+/** Resolves when the bot's /readyz answers 200. */
+export async function untilReady(bot: BotProcess, timeoutMs = 30_000): Promise<void> {
+  await until(
+    async () => ((await fetch(`${bot.base}/readyz`)).status === 200 ? true : undefined),
+    timeoutMs,
+    `${bot.base}/readyz 200`,
+  );
+}
