@@ -63,6 +63,12 @@ function createWaiter(token: string): Waiter {
 
 export class RedisThreadLocks {
   private readonly threads = new Map<string, ThreadState>();
+  /**
+   * Tokens whose release Redis did not take (it was unreachable), by thread. Released again when the
+   * thread is next used here and on every heartbeat: after an outage a lease Redis kept (it has a
+   * persistent store) would otherwise hold the thread for a whole lease.
+   */
+  private readonly owed = new Map<string, Set<string>>();
   private readonly leaseMs: number;
   private readonly pollMs: number;
   private readonly keyTtlMs: number;
@@ -93,6 +99,7 @@ export class RedisThreadLocks {
     const onAbort = () => this.abandon(threadKey, state, waiter, signal?.reason);
     signal?.addEventListener("abort", onAbort, { once: true });
     try {
+      if (this.owed.has(threadKey)) await this.settleOwed(threadKey);
       void this.enqueue(threadKey, state, waiter);
       await waiter.granted;
     } finally {
@@ -219,22 +226,39 @@ export class RedisThreadLocks {
     if (waiter.enqueued) void this.leave(threadKey, state, waiter.token);
   }
 
-  private async leave(threadKey: string, state: ThreadState, token: string): Promise<void> {
+  private async leave(threadKey: string, state: ThreadState, token: string, retry = false): Promise<void> {
     try {
       const head = await this.connection.run("lock release", (redis) =>
         redis.eval(LEAVE, 2, ...this.groups.lock(threadKey), token, this.keyTtlMs),
       );
       this.onHead(threadKey, state, head);
     } catch (err) {
-      // The token's lease is no longer refreshed, so it lapses and the queue moves on by itself.
-      this.logger.warn(
-        { err: { message: (err as Error).message } },
-        "could not release a thread lock; it lapses with its lease",
-      );
+      // Not refreshed any more, the lease lapses by itself; the release is sent again before that
+      // when Redis answers.
+      const tokens = this.owed.get(threadKey) ?? new Set<string>();
+      this.owed.set(threadKey, tokens.add(token));
+      if (!retry) {
+        this.logger.warn(
+          { err: { message: (err as Error).message } },
+          "could not release a thread lock; released when Redis answers, or it lapses with its lease",
+        );
+      }
       this.ensurePolling(threadKey, state);
     } finally {
       this.forgetIfIdle(threadKey, state);
     }
+  }
+
+  /** Sends the releases Redis did not take, for one thread or all. */
+  private async settleOwed(only?: string): Promise<void> {
+    const threads = only === undefined ? [...this.owed.keys()] : [only];
+    await Promise.all(
+      threads.map(async (threadKey) => {
+        const tokens = this.owed.get(threadKey);
+        this.owed.delete(threadKey);
+        for (const token of tokens ?? []) await this.leave(threadKey, this.stateOf(threadKey), token, true);
+      }),
+    );
   }
 
   /**
@@ -242,7 +266,7 @@ export class RedisThreadLocks {
    * pipeline: on a cluster the threads live on different nodes.
    */
   private async refreshLeases(): Promise<void> {
-    const touches: Promise<void>[] = [];
+    const touches: Promise<void>[] = [this.settleOwed()];
     for (const [threadKey, state] of this.threads) {
       const tokens = [...state.waiting.values()].filter((w) => w.enqueued).map((w) => w.token);
       if (state.holder !== undefined) tokens.push(state.holder);

@@ -157,8 +157,15 @@ export class ResilientStore implements Store {
     return this.local.withThreadLock(threadKey, fn, signal);
   }
 
+  /**
+   * True when Redis answers and is in use. During an outage this is a probe: Redis answering is not
+   * enough until the waiting writes are in, or /readyz would say ready while turns still go without
+   * history.
+   */
   async ping(): Promise<boolean> {
-    return this.primary.ping();
+    if (!this.down) return this.primary.ping();
+    await this.probeOnce();
+    return !this.down;
   }
 
   async close(): Promise<void> {
