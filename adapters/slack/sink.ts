@@ -226,10 +226,16 @@ export class SlackReplySink implements ReplySink {
       });
       return { id: result.ts, streaming: true, sent: text };
     } catch (err) {
-      if (this.mode === "auto" && isSlackError(err) && NATIVE_UNAVAILABLE.has(err.slackError)) {
-        this.logger.info(
+      if (this.mode === "auto" && isSlackError(err)) {
+        // Any definite "no" (not a 429 or an outage): this reply posts and edits instead, rather
+        // than asking again for a stream Slack will refuse again (e.g. user_not_found for the
+        // recipient) and leaving the thread without an answer.
+        const expected = NATIVE_UNAVAILABLE.has(err.slackError);
+        this.logger[expected ? "info" : "warn"](
           { slackError: err.slackError },
-          "native streaming unavailable here; posting and editing",
+          expected
+            ? "native streaming unavailable here; posting and editing"
+            : "chat.startStream refused; posting and editing this reply",
         );
         this.nativeAvailable = false;
         return undefined;

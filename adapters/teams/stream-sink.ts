@@ -75,7 +75,7 @@ export class TeamsStreamSink implements ReplySink {
     informative.timer = setTimeout(() => {
       informative.timer = undefined;
       const message = this.newStream();
-      informative.sent = this.send(this.typing(message, "informative", INFORMATIVE_TEXT)).then(
+      informative.sent = this.sendTyping(message, "informative", INFORMATIVE_TEXT).then(
         (id) => {
           message.streamId = id;
           message.id ||= id;
@@ -128,7 +128,7 @@ export class TeamsStreamSink implements ReplySink {
         message.shownText = text;
         return;
       }
-      const id = await this.send(this.typing(message, "streaming", text));
+      const id = await this.sendTyping(message, "streaming", text);
       message.streamId ??= id;
       message.id ||= id;
       message.shownText = text;
@@ -215,15 +215,30 @@ export class TeamsStreamSink implements ReplySink {
     return { id: "", streamId: undefined, sequence: 0, startedAt: this.clock.now() };
   }
 
+  /**
+   * Sends one of the stream's typing requests. Its streamSequence counts only once Teams accepted
+   * it: a refused request (429, 5xx) is no part of the stream, and counting it left a gap before the
+   * next update's number (found by test/faults/teams-faults.test.ts). Should Teams have taken a
+   * request whose answer was lost, the repeated number is dropped (202), which the next update heals.
+   */
+  private async sendTyping(
+    message: StreamMessage,
+    streamType: "informative" | "streaming",
+    text: string,
+  ): Promise<string> {
+    const id = await this.send(this.typing(message, streamType, text));
+    message.sequence += 1;
+    return id;
+  }
+
   private typing(
     message: StreamMessage,
     streamType: "informative" | "streaming",
     text: string,
   ): Partial<Activity> {
-    message.sequence += 1;
     const info = {
       streamType,
-      streamSequence: message.sequence,
+      streamSequence: message.sequence + 1,
       ...(message.streamId ? { streamId: message.streamId } : {}),
     };
     return { type: "typing", text, entities: [{ type: "streaminfo", ...info }], channelData: info };

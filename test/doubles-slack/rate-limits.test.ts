@@ -137,3 +137,40 @@ test("rate rules can be overridden or switched off per method; injected 429s car
     await double.close();
   }
 });
+
+test("an org-wide token: each workspace of the org has its own budget, a workspace of another org is out of reach", async () => {
+  const teams = ["T0000ORG01", "T0000ORG02"].map((teamId, i) => ({
+    ...DEFAULT_TEAM,
+    teamId,
+    enterpriseId: "E0000GRID1",
+    users: [{ id: `U0000ORG0${i}`, name: `user${i}` }],
+  }));
+  const outsider = { ...DEFAULT_TEAM, teamId: "T0000OUT01", botToken: "xoxb-other-org" };
+  const double = await startSlackDouble({ timeScale: TIME_SCALE, teams: [...teams, outsider] });
+  try {
+    double.addChannel("C0ORGA0001", { teamId: "T0000ORG01" });
+    double.addChannel("C0ORGB0001", { teamId: "T0000ORG02" });
+    double.addChannel("C0OUTS0001", { teamId: "T0000OUT01" });
+    const web = webClient(double, DEFAULT_TEAM.botToken);
+    const posts = await Promise.all(
+      ["C0ORGA0001", "C0ORGB0001"].map(async (channel) => {
+        const posted = await web.chat.postMessage({ channel, text: "v0" });
+        return { channel, ts: String(posted.ts) };
+      }),
+    );
+    // A full Tier 3 minute in each workspace: neither borrows from the other.
+    for (const { channel, ts } of posts) {
+      for (let i = 1; i <= TIER_3_PER_MINUTE; i++)
+        await web.chat.update({ channel: channel, ts, text: `v${i}` });
+    }
+    assert.deepEqual(double.rateLimited, {});
+    await assert.rejects(
+      web.chat.update({ channel: "C0ORGA0001", ts: posts[0]?.ts ?? "", text: "too fast" }),
+      WebAPIRateLimitedError,
+    );
+    await assert.rejects(web.chat.postMessage({ channel: "C0OUTS0001", text: "hi" }), /channel_not_found/);
+    assert.deepEqual(double.specViolations, []);
+  } finally {
+    await double.close();
+  }
+});

@@ -70,9 +70,10 @@ export function assertInvariants(context: {
     const count = occurrences(all, marker(i + 1));
     if (turn.expect === "finished") {
       assert.equal(count, 1, `${label}answer ${i + 1} shown ${count} times${dump}`);
-      // Continuations split the text across messages; joined back it must be the whole answer.
-      const joined = shown.map((m) => m.text).join("");
-      assert.ok(joined.includes(turn.answer), `${label}answer ${i + 1} is not whole${dump}`);
+      // Continuations split the text across messages (at a space, which a follow-up may drop);
+      // joined back it must be the whole answer.
+      const joined = squash(shown.map((m) => m.text).join(" "));
+      assert.ok(joined.includes(squash(turn.answer)), `${label}answer ${i + 1} is not whole${dump}`);
     } else {
       assert.ok(count <= 1, `${label}unfinished answer ${i + 1} shown ${count} times${dump}`);
     }
@@ -97,6 +98,10 @@ export function assertInvariants(context: {
     expected,
     `${label}history is not every finished turn once, in order`,
   );
+}
+
+function squash(text: string): string {
+  return text.replace(/\s+/g, " ");
 }
 
 function occurrences(text: string, needle: string): number {

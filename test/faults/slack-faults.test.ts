@@ -163,7 +163,19 @@ async function converse(h: SlackHarness, expects: Array<Turn["expect"]>) {
 
 matrix("Slack native streaming: model faults", { SLACK_STREAMING: "auto" }, llmCases);
 matrix("Slack post-and-edit: model faults", { SLACK_STREAMING: "update" }, llmCases);
-matrix("Slack native streaming: Slack faults", { SLACK_STREAMING: "auto" }, platformCases(nativeCalls));
+matrix("Slack native streaming: Slack faults", { SLACK_STREAMING: "auto" }, [
+  ...platformCases(nativeCalls),
+  {
+    ...finished(
+      "Slack refuses chat.startStream for good (user_not_found): posted and edited instead",
+      (h) => {
+        h.llm.script(stream(1));
+        h.slack.failNext("chat.startStream", "user_not_found", { times: 10 });
+      },
+    ),
+    verify: (h) => assert.equal(h.slack.callsTo("chat.startStream").length, 1, "asked once, not again"),
+  },
+]);
 matrix("Slack post-and-edit: Slack faults", { SLACK_STREAMING: "update" }, platformCases(updateCalls));
 matrix("Slack: the model does not answer", { SLACK_STREAMING: "auto", LLM_TIMEOUT_MS: "1000" }, [
   unfinished("no answer at all within LLM_TIMEOUT_MS: the user is told", (h) => {

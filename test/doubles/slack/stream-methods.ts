@@ -42,7 +42,11 @@ const startStream: Handler = (ctx) => {
     if (!recipientUserId) return fail("missing_recipient_user_id");
     if (!recipientTeamId) return fail("missing_recipient_team_id");
   }
-  if (recipientUserId && !ctx.team.users.has(recipientUserId)) return fail("user_not_found");
+  // The recipient belongs to its own workspace: another one of the org for an org-wide token.
+  const recipientTeam = recipientTeamId ? ctx.workspace.teams.get(recipientTeamId) : undefined;
+  const recipients =
+    recipientTeam && ctx.workspace.sameOrg(ctx.team.teamId, recipientTeam) ? recipientTeam : ctx.team;
+  if (recipientUserId && !recipients.users.has(recipientUserId)) return fail("user_not_found");
   const threadTs = threadArg(ctx, channel);
   if (isAnswer(threadTs)) return threadTs;
   const added = streamedContent(ctx);

@@ -200,7 +200,12 @@ export async function startSlackDouble(options: SlackDoubleOptions = {}): Promis
     }
 
     if (options.rateLimiting !== false) {
-      const decision = limiter.admit(method, team.teamId, stringArg(parsed.args.channel));
+      const channelId = stringArg(parsed.args.channel);
+      // An org-wide token acts in the workspace of the channel it names.
+      const channelTeam = channelId === undefined ? undefined : workspace.channels.get(channelId)?.teamId;
+      const actingTeam =
+        channelTeam !== undefined && workspace.sameOrg(channelTeam, team) ? channelTeam : team.teamId;
+      const decision = limiter.admit(method, actingTeam, channelId);
       if (!decision.allowed) {
         double.rateLimited[method] = (double.rateLimited[method] ?? 0) + 1;
         return done(fail("ratelimited"), 429, { "retry-after": String(decision.retryAfterSeconds) });

@@ -21,10 +21,17 @@ export interface TeamConfig {
   appId?: string;
   teamName?: string;
   users?: readonly SlackUserConfig[];
+  /**
+   * The Enterprise Grid org the workspace belongs to. An org-wide app has one bot token for all its
+   * workspaces: teams of one org may share `botToken`, and each call then acts in the workspace of
+   * the channel it names (rate limits are per method per workspace per app).
+   */
+  enterpriseId?: string;
 }
 
-export interface Team extends Required<Omit<TeamConfig, "users">> {
+export interface Team extends Required<Omit<TeamConfig, "users" | "enterpriseId">> {
   users: Map<string, SlackUserConfig>;
+  enterpriseId?: string;
 }
 
 export type StreamState = "streaming" | "stopped" | "expired";
@@ -118,11 +125,24 @@ export class Workspace {
       appId: config.appId ?? `A${config.teamId.slice(1)}`,
       teamName: config.teamName ?? `Workspace ${config.teamId}`,
       users: new Map((config.users ?? []).map((u) => [u.id, u])),
+      enterpriseId: config.enterpriseId,
     };
     team.users.set(team.botUserId, { id: team.botUserId, name: "bot", isBot: true });
+    const home = this.teamForToken(team.botToken);
+    if (home && !this.sameOrg(home.teamId, team)) {
+      throw new Error(`bot token of ${team.teamId} is ${home.teamId}'s, and they are not one org`);
+    }
     this.teams.set(team.teamId, team);
-    this.#teamByToken.set(team.botToken, team.teamId);
+    // An org-wide token authenticates as the workspace it was first added for.
+    if (!home) this.#teamByToken.set(team.botToken, team.teamId);
     return team;
+  }
+
+  /** The same workspace, or two workspaces of one Enterprise Grid org. */
+  sameOrg(teamId: string, other: { teamId: string; enterpriseId?: string }): boolean {
+    if (teamId === other.teamId) return true;
+    const enterpriseId = this.teams.get(teamId)?.enterpriseId;
+    return enterpriseId !== undefined && enterpriseId === other.enterpriseId;
   }
 
   teamForToken(token: string): Team | undefined {
@@ -147,7 +167,8 @@ export class Workspace {
   /** The channel if `teamId` may see it; unknown IDs are created for that team unless `strict`. */
   channelFor(id: string, teamId: string, strict: boolean): Channel | undefined {
     const channel = this.channels.get(id);
-    if (channel) return channel.teamId === teamId ? channel : undefined;
+    const team = this.teams.get(teamId);
+    if (channel) return team && this.sameOrg(channel.teamId, team) ? channel : undefined;
     if (strict || !CHANNEL_ID.test(id)) return undefined;
     return this.addChannel(id, { teamId });
   }

@@ -1,6 +1,7 @@
 // Injected failures: the next request(s) matching a pattern answer a given status instead of being
-// handled. Patterns match "METHOD /decoded/path": "PUT /v3/conversations/*/activities/*",
-// "/v3/conversations/a:1/activities" (any method), "*", or a RegExp.
+// handled. Patterns match "METHOD /decoded/path", the whole path with its region prefix (a
+// serviceUrl of .../amer/ makes it /amer/v3/...): "PUT */v3/conversations/*/activities/*",
+// "*/v3/conversations/a:1/activities" (any method), "*", or a RegExp. `when` narrows by the body.
 import { defaultErrorFor } from "./teams-errors.js";
 
 export interface FailNextOptions {
