@@ -28,6 +28,12 @@ export interface Shown {
 
 export const marker = (n: number) => `«${n}»`;
 
+/** Turn n's answer: its marker, `words` words, "end.", streamed `delayMs` apart; and its whole text. */
+export function scriptedAnswer(n: number, words: number, delayMs: number) {
+  const pieces = [`${marker(n)} `, ...Array.from({ length: words }, (_, i) => `w${i + 1} `), "end."];
+  return { scenario: { kind: "stream" as const, pieces, delayMs }, text: pieces.join("") };
+}
+
 /** The sentence starts every failure note can have (src/user-messages.ts), after the ⚠️. */
 export const REASON =
   /⚠️ |^(The AI service|The answer was|I was restarting|Something went wrong|My memory store)/m;

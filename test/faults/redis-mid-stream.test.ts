@@ -13,17 +13,12 @@ import { type SlackHarness, settled, startSlackHarness, waitFor } from "../adapt
 import { appMentionEvent, messageEvent } from "../doubles/slack/event-payloads.js";
 import { ALICE, BOT_USER, TEAM } from "../doubles/slack/test-support.js";
 import { type RedisServer, startRedisServer } from "../helpers/redis-servers.js";
-import { assertInvariants, marker, slackShown, type Turn } from "./invariants.js";
+import { assertInvariants, marker, scriptedAnswer, slackShown, type Turn } from "./invariants.js";
 
 const CHANNEL = "C0REDISMID";
 
 interface ChatBody {
   messages: Array<{ role: string; content: string }>;
-}
-
-function answer(n: number, words: number, delayMs: number) {
-  const pieces = [`${marker(n)} `, ...Array.from({ length: words }, (_, i) => `w${i + 1} `), "end."];
-  return { scenario: { kind: "stream" as const, pieces, delayMs }, text: pieces.join("") };
 }
 
 describe("Redis killed in the middle of an answer", { timeout: 60_000 }, () => {
@@ -46,9 +41,9 @@ describe("Redis killed in the middle of an answer", { timeout: 60_000 }, () => {
   for (const when of ["after the answer ended", "before the answer ends"] as const) {
     it(`finishes the answer, stores it once and goes on with history (Redis back ${when})`, async () => {
       h.llm.reset();
-      const one = answer(1, 3, 0);
-      const two = answer(2, 30, 40);
-      const three = answer(3, 3, 0);
+      const one = scriptedAnswer(1, 3, 0);
+      const two = scriptedAnswer(2, 30, 40);
+      const three = scriptedAnswer(3, 3, 0);
       h.llm.script(one.scenario, two.scenario, three.scenario);
 
       const first = `<@${BOT_USER}> question 1`;

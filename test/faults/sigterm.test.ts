@@ -21,18 +21,12 @@ import {
 } from "../doubles/teams/activities.js";
 import { startConnectorDouble, type TeamsConnectorDouble } from "../doubles/teams/connector-double.js";
 import { type BotProcess, startBotProcess, until, untilReady } from "../helpers/bot-process.js";
-import { assertInvariants, marker, slackShown, type Turn, teamsShown } from "./invariants.js";
+import { assertInvariants, marker, scriptedAnswer, slackShown, type Turn, teamsShown } from "./invariants.js";
 
 const SECRET = "sigterm-test-signing-secret";
 const CHANNEL = "C0SIGTERM1";
 const REDIS_URL = `${process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379"}/3`;
 const RESTARTING = /I was restarting and could not finish this answer/;
-
-/** An answer of `words` pieces `delayMs` apart, starting with turn n's marker. */
-function slowAnswer(n: number, words: number, delayMs: number) {
-  const pieces = [`${marker(n)} `, ...Array.from({ length: words }, (_, i) => `w${i + 1} `), "end."];
-  return { scenario: { kind: "stream" as const, pieces, delayMs }, text: pieces.join("") };
-}
 
 describe("SIGTERM in the middle of an answer", { timeout: 90_000 }, () => {
   let llm: AzureOpenAIDouble;
@@ -84,9 +78,9 @@ describe("SIGTERM in the middle of an answer", { timeout: 90_000 }, () => {
       postSlack(`${bot.base}/slack/events`, eventEnvelope(event), { secret: SECRET });
 
     /** Turn 1 answered; turn 2 streaming when SIGTERM comes. */
-    async function interrupt(shutdownMs: number, second: ReturnType<typeof slowAnswer>) {
+    async function interrupt(shutdownMs: number, second: ReturnType<typeof scriptedAnswer>) {
       const { bot, store } = await start(slackEnv(shutdownMs));
-      const first = slowAnswer(1, 3, 0);
+      const first = scriptedAnswer(1, 3, 0);
       llm.script(first.scenario, second.scenario);
       const text = `<@${BOT_USER}> question 1`;
       const root = slack.seedMessage({ channel: CHANNEL, user: ALICE, text });
@@ -114,7 +108,7 @@ describe("SIGTERM in the middle of an answer", { timeout: 90_000 }, () => {
     }
 
     it("a reply that cannot finish in time ends with what was shown and a restart note", async () => {
-      const second = slowAnswer(2, 60, 80);
+      const second = scriptedAnswer(2, 60, 80);
       const { shown, history, first } = await interrupt(300, second);
       const turns: Turn[] = [
         { question: "question 1", answer: first.text, expect: "finished" },
@@ -126,7 +120,7 @@ describe("SIGTERM in the middle of an answer", { timeout: 90_000 }, () => {
     });
 
     it("a reply that can finish within the grace period finishes and is remembered", async () => {
-      const second = slowAnswer(2, 10, 60);
+      const second = scriptedAnswer(2, 10, 60);
       const { shown, history, first } = await interrupt(10_000, second);
       const turns: Turn[] = [
         { question: "question 1", answer: first.text, expect: "finished" },
@@ -143,11 +137,11 @@ describe("SIGTERM in the middle of an answer", { timeout: 90_000 }, () => {
       SHUTDOWN_TIMEOUT_MS: String(shutdownMs),
     });
 
-    async function interrupt(shutdownMs: number, second: ReturnType<typeof slowAnswer>) {
+    async function interrupt(shutdownMs: number, second: ReturnType<typeof scriptedAnswer>) {
       const { bot, store } = await start(teamsEnv(shutdownMs));
       const base = { serviceUrl: connector.url, botAppId: "00000000-0000-0000-0000-0000000000b1" };
       const conversationId = personalConversationId();
-      const first = slowAnswer(1, 3, 0);
+      const first = scriptedAnswer(1, 3, 0);
       llm.script(first.scenario, second.scenario);
       const say = (text: string) =>
         postActivity(`${bot.base}/api/messages`, personalMessage(base, { text, conversationId }));
@@ -186,7 +180,7 @@ describe("SIGTERM in the middle of an answer", { timeout: 90_000 }, () => {
     }
 
     it("the stream that cannot finish in time gets its final message with the restart note", async () => {
-      const second = slowAnswer(2, 60, 80);
+      const second = scriptedAnswer(2, 60, 80);
       const { shown, messages, history, first } = await interrupt(300, second);
       assertInvariants({
         shown,
@@ -204,7 +198,7 @@ describe("SIGTERM in the middle of an answer", { timeout: 90_000 }, () => {
     });
 
     it("a stream that can finish within the grace period finishes and is remembered", async () => {
-      const second = slowAnswer(2, 10, 60);
+      const second = scriptedAnswer(2, 10, 60);
       const { shown, history, first } = await interrupt(10_000, second);
       assertInvariants({
         shown,
