@@ -1,5 +1,5 @@
 // The Slack reply sink. In a thread it streams natively (chat.startStream / appendStream /
-// stopStream, Markdown in `markdown_text`) with a thinking status until the first token. Where
+// stopStream, Markdown in `markdown_text`) with a thinking status when the first token is slow. Where
 // native streaming is unavailable, refused, or expires mid-answer it posts and edits instead
 // (chat.postMessage + chat.update), continuing on the same message. SLACK_STREAMING=update forces
 // post-and-edit with classic mrkdwn text, for workspaces without Markdown message support.
@@ -40,6 +40,11 @@ const THINKING_STATUS = "is thinking…";
 /** Blocks kept free for the Sources section when the answer itself is split into sections. */
 const SOURCE_BLOCKS_RESERVED = 3;
 const THINKING_PLACEHOLDER = "_Thinking…_";
+/**
+ * The thinking status (or placeholder) goes out only when the first words take longer than this:
+ * an answer that starts sooner shows at once, without a call that would be replaced a moment later.
+ */
+export const THINKING_DELAY_MS = 500;
 
 /** Answers to chat.startStream meaning "not here": fall back to post-and-edit for this reply. */
 const NATIVE_UNAVAILABLE = new Set([
@@ -86,6 +91,9 @@ export class SlackReplySink implements ReplySink {
   private pending: SlackMessage | undefined;
   /** Sources the answer cites (On Your Data), shown under its last message. */
   private sources: NumberedSource[] = [];
+  /** The thinking status: planned by begin(), shown if no text came within THINKING_DELAY_MS. */
+  private working: { timer: NodeJS.Timeout | undefined; shown: Promise<void> | undefined } | undefined;
+  private readonly thinkingDelayMs: number;
 
   constructor(
     api: SlackApi,
@@ -104,7 +112,10 @@ export class SlackReplySink implements ReplySink {
     this.limits = {
       maxChars: mode === "update" ? MRKDWN_SOURCE_MAX_CHARS : SLACK_MARKDOWN_MAX_CHARS,
       minIntervalMs: Math.max(1, Math.round(SLACK_UPDATE_INTERVAL_MS * timeScale)),
+      // Slack's limits are per method per workspace (the API budget enforces them), not per message.
+      paceFinal: false,
     };
+    this.thinkingDelayMs = Math.max(1, Math.round(THINKING_DELAY_MS * timeScale));
   }
 
   setSources(sources: NumberedSource[]): void {
@@ -118,6 +129,27 @@ export class SlackReplySink implements ReplySink {
   }
 
   async begin(): Promise<void> {
+    const working: NonNullable<SlackReplySink["working"]> = { timer: undefined, shown: undefined };
+    working.timer = setTimeout(() => {
+      working.timer = undefined;
+      working.shown = this.showWorking().catch((err: unknown) => {
+        this.logger.warn({ err }, "could not show that the bot is working; answering without it");
+      });
+    }, this.thinkingDelayMs);
+    working.timer.unref();
+    this.working = working;
+  }
+
+  /** The first text is here: no status any more, or wait for the one on its way (it must not land after). */
+  private async settleWorking(): Promise<void> {
+    const working = this.working;
+    if (!working) return;
+    clearTimeout(working.timer);
+    working.timer = undefined;
+    await working.shown;
+  }
+
+  private async showWorking(): Promise<void> {
     if (this.nativeAvailable && this.target.threadTs) {
       try {
         await this.api.call("assistant.threads.setStatus", {
@@ -137,6 +169,7 @@ export class SlackReplySink implements ReplySink {
   }
 
   async post(text: string, final: boolean, end?: ReplyEnd): Promise<MessageHandle> {
+    await this.settleWorking();
     const pending = this.pending;
     if (pending) {
       // Cleared only once the edit worked: a failed (e.g. 429) edit is retried on the same message.

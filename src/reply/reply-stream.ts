@@ -82,6 +82,7 @@ export class ReplyStream {
   readonly #log: Logger;
   readonly #maxChars: number;
   readonly #minIntervalMs: number;
+  readonly #paceFinal: boolean;
   readonly #notePrefix: string;
 
   #text = "";
@@ -116,6 +117,7 @@ export class ReplyStream {
     this.#log = (options.logger ?? silentLogger).child({ component: "reply-stream" });
     this.#maxChars = maxChars;
     this.#minIntervalMs = minIntervalMs;
+    this.#paceFinal = sink.limits.paceFinal ?? true;
     this.#notePrefix = options.failureNotePrefix ?? DEFAULT_FAILURE_NOTE_PREFIX;
     this.#stats = {
       posts: 0,
@@ -333,7 +335,11 @@ export class ReplyStream {
     const live = this.#live;
     for (const message of this.#messages) {
       if (message.finalized || message.abandoned) continue;
-      const paced = message.lastCallAt === undefined ? 0 : message.lastCallAt + this.#minIntervalMs;
+      const final = message !== live || this.#finishing || this.#failure !== undefined;
+      const paced =
+        message.lastCallAt === undefined || (final && !this.#paceFinal)
+          ? 0
+          : message.lastCallAt + this.#minIntervalMs;
       const notBefore = Math.max(paced, message.retryAt, this.#sink.readyAt?.() ?? 0);
       if (message !== live) {
         const piece = message.piece ?? "";

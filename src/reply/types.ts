@@ -9,6 +9,12 @@ export interface SinkLimits {
   maxChars: number;
   /** Minimum time between two updates of one message (platform pacing). */
   minIntervalMs: number;
+  /**
+   * Whether a message's final call waits `minIntervalMs` after its previous call too (default true).
+   * false where the platform's limits are per method rather than per message and the sink enforces
+   * them itself (Slack): the last words then show as soon as the model has written them.
+   */
+  paceFinal?: boolean;
 }
 
 /** Opaque handle of a message the sink posted. */

@@ -216,6 +216,39 @@ describe("ReplyStream: finish", () => {
     );
   });
 
+  it("paces the final call like any update by default: the last words wait for the message's slot", async () => {
+    const { clock, sink, stream } = setup({ minIntervalMs: 1_000 });
+    stream.push("Hello");
+    await clock.advance(200);
+    stream.push(" world");
+    await clock.run(stream.finish());
+    assert.deepEqual(
+      postsAndUpdates(sink).map((c) => [c.method, c.text, c.final, c.at - T0]),
+      [
+        ["post", "Hello", false, 0],
+        ["update", "Hello world", true, 1_000],
+      ],
+    );
+  });
+
+  it("with paceFinal false the last words go out at once, intermediate updates still paced", async () => {
+    const { clock, sink, stream } = setup({ minIntervalMs: 1_000, paceFinal: false });
+    stream.push("Hello");
+    await clock.advance(200);
+    stream.push(" world");
+    await clock.advance(200);
+    stream.push(" again");
+    await clock.run(stream.finish());
+    assert.deepEqual(
+      postsAndUpdates(sink).map((c) => [c.method, c.text, c.final, c.at - T0]),
+      [
+        ["post", "Hello", false, 0],
+        ["update", "Hello world again", true, 400],
+      ],
+    );
+    assertSinkRules(sink);
+  });
+
   it("waits for the call in flight and lands the exact final text", async () => {
     const { clock, sink, stream } = setup({ minIntervalMs: 100 }, { latencyMs: 300 });
     stream.push("Hello");
