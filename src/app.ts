@@ -49,12 +49,12 @@ export async function createCore(
   const metrics = overrides.metrics ?? createMetrics({ defaultMetrics: true });
   const retrievers =
     overrides.retrievers ??
-    createRetrievers(config, {
+    (await createRetrievers(config, {
       llm,
       logger,
       ca: overrides.search?.ca,
       credential: overrides.search?.credential,
-    });
+    }));
   const engine = new Engine({ config, store, llm, logger, metrics, retrievers, clock: overrides.clock });
   await engine.warmUp();
   const dependencies = new Dependencies(logger, overrides.clock);

@@ -1,6 +1,7 @@
 // How requests authenticate: an API key, a Microsoft Entra ID bearer token, or nothing
 // (OpenAI-compatible servers such as Ollama). Secrets stay inside the returned closure or string.
-import { DefaultAzureCredential, getBearerTokenProvider, type TokenCredential } from "@azure/identity";
+// @azure/identity (about 11 MiB of memory) is loaded only when Entra ID is used.
+import type { TokenCredential } from "@azure/identity";
 import type { LlmEndpointConfig } from "./types.js";
 
 export type LlmAuth =
@@ -12,12 +13,23 @@ export type LlmAuth =
 export function resolveAuth(config: LlmEndpointConfig, credential?: TokenCredential): LlmAuth {
   if (config.apiKey) return { kind: "api-key", apiKey: config.apiKey };
   if (config.kind === "openai-compatible" && !credential) return { kind: "none" };
-  const entra =
-    credential ??
-    new DefaultAzureCredential(
-      config.managedIdentityClientId
-        ? { managedIdentityClientId: config.managedIdentityClientId }
-        : undefined,
-    );
-  return { kind: "entra-id", getToken: getBearerTokenProvider(entra, config.tokenScope) };
+  let provider: Promise<() => Promise<string>> | undefined;
+  const load = async () => {
+    const { DefaultAzureCredential, getBearerTokenProvider } = await import("@azure/identity");
+    const entra =
+      credential ??
+      new DefaultAzureCredential(
+        config.managedIdentityClientId
+          ? { managedIdentityClientId: config.managedIdentityClientId }
+          : undefined,
+      );
+    return getBearerTokenProvider(entra, config.tokenScope);
+  };
+  return {
+    kind: "entra-id",
+    getToken: async () => {
+      provider ??= load();
+      return (await provider)();
+    },
+  };
 }

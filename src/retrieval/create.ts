@@ -1,10 +1,9 @@
-// One retriever per data source the bot searches itself, built once at start.
+// One retriever per data source the bot searches itself, built once at start. The search SDK and
+// its identity library (about 13 MiB of memory) are loaded only when a data source needs them.
 import type { TokenCredential } from "@azure/identity";
 import type { Config } from "../config.js";
 import type { LlmClient } from "../llm/types.js";
 import type { Logger } from "../log.js";
-import { IndexRetriever } from "./index-retriever.js";
-import { KnowledgeBaseRetriever } from "./knowledge-base-retriever.js";
 import type { Retriever } from "./types.js";
 
 export interface RetrieverDeps {
@@ -16,7 +15,14 @@ export interface RetrieverDeps {
   credential?: TokenCredential;
 }
 
-export function createRetrievers(config: Config, deps: RetrieverDeps): Map<string, Retriever> {
+export async function createRetrievers(config: Config, deps: RetrieverDeps): Promise<Map<string, Retriever>> {
+  const retrievers = new Map<string, Retriever>();
+  const searched = config.dataSources.filter((source) => source.mode !== "on_your_data");
+  if (searched.length === 0) return retrievers;
+  const [{ IndexRetriever }, { KnowledgeBaseRetriever }] = await Promise.all([
+    import("./index-retriever.js"),
+    import("./knowledge-base-retriever.js"),
+  ]);
   const common = {
     timeoutMs: config.search.timeoutMs,
     managedIdentityClientId: config.search.managedIdentityClientId,
@@ -24,9 +30,7 @@ export function createRetrievers(config: Config, deps: RetrieverDeps): Map<strin
     credential: deps.credential,
   };
   const logger = deps.logger.child({ component: "search" });
-  const retrievers = new Map<string, Retriever>();
-  for (const source of config.dataSources) {
-    if (source.mode === "on_your_data") continue;
+  for (const source of searched) {
     const search = source.search;
     retrievers.set(
       source.name,

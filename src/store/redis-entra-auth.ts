@@ -3,7 +3,7 @@
 // object id. A token lives about an hour and the server drops connections whose token expired, so
 // every connection (the single node, every cluster node) is re-authenticated with a new token well
 // before that, and every new connection starts with the newest one. Tokens are never logged.
-import { type AccessToken, DefaultAzureCredential, type TokenCredential } from "@azure/identity";
+import type { AccessToken, TokenCredential } from "@azure/identity";
 import { Cluster, type Redis } from "ioredis";
 import type { Logger } from "../log.js";
 import { forgetSecret, registerSecret } from "../redact.js";
@@ -56,7 +56,9 @@ export function objectIdOf(token: string): string | undefined {
 }
 
 export class RedisEntraAuth implements ConnectionAuth {
-  private readonly credential: TokenCredential;
+  /** @azure/identity is loaded on first use: only a bot that uses Entra ID for Redis pays for it. */
+  private credential: Promise<TokenCredential> | undefined;
+  private readonly options: RedisEntraIdOptions;
   private readonly username: string | undefined;
   private readonly retryBaseDelayMs: number;
   private client: RedisClient | undefined;
@@ -70,15 +72,16 @@ export class RedisEntraAuth implements ConnectionAuth {
     options: RedisEntraIdOptions,
     private readonly logger: Logger,
   ) {
-    this.credential =
-      options.credential ??
-      new DefaultAzureCredential(
-        options.managedIdentityClientId
-          ? { managedIdentityClientId: options.managedIdentityClientId }
-          : undefined,
-      );
+    this.options = options;
     this.username = options.username;
     this.retryBaseDelayMs = options.retryBaseDelayMs ?? RETRY_BASE_DELAY_MS;
+  }
+
+  private async loadCredential(): Promise<TokenCredential> {
+    if (this.options.credential) return this.options.credential;
+    const { DefaultAzureCredential } = await import("@azure/identity");
+    const clientId = this.options.managedIdentityClientId;
+    return new DefaultAzureCredential(clientId ? { managedIdentityClientId: clientId } : undefined);
   }
 
   get hasCredentials(): boolean {
@@ -100,7 +103,8 @@ export class RedisEntraAuth implements ConnectionAuth {
   private async renew(): Promise<void> {
     let next: Credentials;
     try {
-      const token = await this.credential.getToken(REDIS_TOKEN_SCOPE);
+      this.credential ??= this.loadCredential();
+      const token = await (await this.credential).getToken(REDIS_TOKEN_SCOPE);
       if (!token?.token) throw new Error("the credential returned no token");
       registerSecret(token.token);
       const username = this.username ?? objectIdOf(token.token);
