@@ -1,8 +1,10 @@
-// Core benchmark: engine overhead per turn (LLM excluded), history load/append latency, token-trim
-// cost and turns per second, against the local Redis. Prints a table; asserts nothing.
+// Core benchmark: engine overhead per turn (LLM excluded), turns per second, CPU and heap per turn
+// with 200 replies in flight, history load/append latency and token-trim cost, against the local
+// Redis. Prints a table; asserts nothing.
 import { execFileSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { performance } from "node:perf_hooks";
+import { setTimeout as sleep } from "node:timers/promises";
 import { Tiktoken } from "js-tiktoken/lite";
 import o200kRanks from "js-tiktoken/ranks/o200k_base";
 import { createCore } from "../src/app.js";
@@ -24,6 +26,7 @@ import { encodeThreadKey } from "../src/store/keys.js";
 import { RedisStore } from "../src/store/redis.js";
 import type { StoredMessage } from "../src/store/types.js";
 import { startAzureOpenAIDouble } from "../test/doubles/azure-openai.js";
+import { collectGarbage } from "./gc.js";
 import { BENCH_REDIS_URL, deleteKeys } from "./redis-keys.js";
 import { type Row, summarize } from "./stats.js";
 
@@ -45,6 +48,41 @@ class InstantLlm implements LlmClient {
   }
   async embed(): Promise<EmbeddingResult> {
     return { vector: [0.6, 0.8], tokens: 5 };
+  }
+}
+
+/**
+ * The instant LLM, except that while held (`hold()`) every answer stops halfway until released, so
+ * many replies can be in flight at the same time.
+ */
+class HeldLlm extends InstantLlm {
+  /** Answers stopped halfway in the current hold. */
+  waiting = 0;
+  private gate: Promise<void> | undefined;
+
+  /** From now on answers stop halfway; the returned function lets them all go on. */
+  hold(): () => void {
+    let release = () => {};
+    this.gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    this.waiting = 0;
+    return () => {
+      this.gate = undefined;
+      release();
+    };
+  }
+
+  override async *stream(request: CompletionRequest): AsyncIterable<CompletionEvent> {
+    let i = 0;
+    for await (const event of super.stream(request)) {
+      const gate = this.gate;
+      if (i++ === TOKENS_PER_ANSWER / 2 && gate) {
+        this.waiting++;
+        await gate;
+      }
+      yield event;
+    }
   }
 }
 
@@ -128,6 +166,9 @@ export async function benchCore(): Promise<Row[]> {
     await core.store.close();
   }
 
+  // 5. CPU and heap per turn with 200 replies in flight at once (instant LLM, null sink).
+  rows.push(await concurrentTurns(env, 200));
+
   // 1b. The same through the real openai client and HTTP, against the zero-latency Azure double.
   {
     const double = await startAzureOpenAIDouble({ validate: false, record: false, chunkDelayMs: 0 });
@@ -210,6 +251,48 @@ export async function benchCore(): Promise<Row[]> {
   rows.push(...(await tokenizerRows()));
   await deleteKeys(prefix);
   return rows;
+}
+
+/**
+ * `replies` turns in flight at once, each in its own thread: the model answers at once but holds every
+ * answer halfway until all of them are there. CPU per turn (process.cpuUsage, the forced collection
+ * left out) and heap per turn: the peak heapUsed above the baseline (garbage included), and what is
+ * still live after a full collection while all of them are held.
+ */
+async function concurrentTurns(env: Record<string, string>, replies: number): Promise<Row> {
+  const llm = new HeldLlm();
+  const core = await createCore(loadConfig(env), silentLogger, { llm, metrics: createMetrics() });
+  await timeEach(200, (i) => core.engine.handle(message(`cw${i % 10}`, "warm up"), new NullSink()));
+  collectGarbage();
+  const baseline = process.memoryUsage().heapUsed;
+  let peak = baseline;
+  const sampler = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().heapUsed);
+  }, 5);
+  const release = llm.hold();
+  const cpu0 = process.cpuUsage();
+  const turns = Array.from({ length: replies }, (_, i) =>
+    core.engine.handle(message(`c${i}`, `question ${i}`), new NullSink()),
+  );
+  const deadline = Date.now() + 10_000;
+  while (llm.waiting < replies && Date.now() < deadline) await sleep(5);
+  const cpuToHold = process.cpuUsage(cpu0);
+  const held = llm.waiting;
+  peak = Math.max(peak, process.memoryUsage().heapUsed);
+  collectGarbage();
+  const live = process.memoryUsage().heapUsed - baseline;
+  const cpu1 = process.cpuUsage();
+  release();
+  await Promise.all(turns);
+  const cpuAfter = process.cpuUsage(cpu1);
+  clearInterval(sampler);
+  await core.store.close();
+  const cpuMs = (cpuToHold.user + cpuToHold.system + cpuAfter.user + cpuAfter.system) / 1000;
+  const kib = (bytes: number) => (bytes / 1024 / replies).toFixed(0);
+  return {
+    name: `${replies} replies in flight at once (instant LLM held halfway, null sink): per turn`,
+    value: `${(cpuMs / replies).toFixed(2)} ms CPU; heap ${kib(peak - baseline)} KiB at peak (garbage included), ${kib(live)} KiB live${held < replies ? ` (only ${held} in flight)` : ""}`,
+  };
 }
 
 /**

@@ -1,157 +1,109 @@
-// Child process of the Slack benchmark: runs the Slack Web API double and the Azure OpenAI double,
-// so the bot's CPU and memory are measured alone in the parent, and measures what users see:
-// when text first shows, how far the visible text lags behind the model, what Slack was called.
-import { performance } from "node:perf_hooks";
-import { startAzureOpenAIDouble } from "../test/doubles/azure-openai.js";
+// The Slack side of the Slack benchmark, in the bench process: the Web API double at Slack's real
+// rate tiers (time scale 1), one org-wide app in three workspaces of one org so the warm-up and the
+// single reply do not spend the load's workspace budgets (chat.startStream and chat.stopStream take
+// 20 calls a minute per workspace), one channel per mention, and signed app_mention events sent to
+// the bot over HTTP. Tells what Slack was called with, per phase.
 import { appMentionEvent, eventEnvelope } from "../test/doubles/slack/event-payloads.js";
 import { postSlack } from "../test/doubles/slack/signing.js";
-import { startSlackDouble } from "../test/doubles/slack/web-api-double.js";
+import { DEFAULT_TEAM, startSlackDouble } from "../test/doubles/slack/web-api-double.js";
+import { questionFor } from "./model-double.js";
+import type { PhaseReply } from "./phase.js";
 
-export interface SlackBenchSetup {
-  replies: number;
-  tokens: number;
-  tokenDelayMs: number;
-  timeScale: number;
-  channel: string;
-  user: string;
-}
+export const SLACK_SIGNING_SECRET = "bench-signing-secret";
 
-export interface SlackBenchReport {
-  callsByMethod: Record<string, number>;
+export type SlackWorkspace = "warmup" | "single" | "load";
+
+const ORG = "E0BENCH001";
+const WORKSPACES: Record<SlackWorkspace, { teamId: string; user: string; channelPrefix: string }> = {
+  warmup: { teamId: "T0BENCHW01", user: "U0BENCHW01", channelPrefix: "C0WARM" },
+  single: { teamId: "T0BENCHS01", user: "U0BENCHS01", channelPrefix: "C0SNGL" },
+  load: { teamId: "T0BENCHL01", user: "U0BENCHL01", channelPrefix: "C0LOAD" },
+};
+
+export interface SlackCalls {
+  /** Calls per method, auth.test left out. */
+  perMethod: Record<string, number>;
+  /** 429 answers. */
   rateLimited: number;
-  exactFinals: number;
-  /** First visible text minus the model's first token, per reply (ms). */
-  overheadMs: number[];
-  /** Mean time the visible text lagged behind what the model had sent (ms), per reply. */
-  stalenessMs: number[];
   specViolations: number;
 }
 
-type Message =
-  | { type: "start"; setup: SlackBenchSetup }
-  | { type: "fire"; url: string; secret: string; botUserId: string }
-  | { type: "report" }
-  | { type: "stop" };
+export interface SlackScene {
+  /** The bot's SLACK_API_URL. */
+  url: string;
+  botToken: string;
+  /** Calls `fn` after each call the double recorded (and applied); returns the unsubscribe. */
+  onCall(fn: () => void): () => void;
+  /** `count` mentions in `workspace`, each at the top of a channel of its own. */
+  mentions(workspace: SlackWorkspace, count: number, eventsUrl: string): PhaseReply[];
+  /** Where the record is now, for `callsSince`. */
+  mark(): number[];
+  callsSince(mark: number[]): SlackCalls;
+  close(): Promise<void>;
+}
 
-const SAMPLE_EVERY_MS = 20;
-/** The double's chunks before the first text: Azure's prompt-filter chunk and the role chunk. */
-const CHUNKS_BEFORE_TEXT = 2;
-
-const send = (message: unknown) => process.send?.(message);
-let state: Awaited<ReturnType<typeof start>> | undefined;
-
-process.on("message", async (message: Message) => {
-  if (message.type === "start") {
-    state = await start(message.setup);
-    send({ type: "ready", slackUrl: state.slack.url, llmUrl: state.llm.url, roots: state.roots });
-  } else if (message.type === "fire" && state) {
-    send({ type: "acks", ackMs: await state.fire(message.url, message.secret, message.botUserId) });
-  } else if (message.type === "report" && state) {
-    send({ type: "report", report: state.report() });
-  } else if (message.type === "stop") {
-    clearInterval(state?.sampler);
-    await state?.slack.close();
-    await state?.llm.close();
-    process.exit(0);
-  }
-});
-
-async function start(setup: SlackBenchSetup) {
-  const slack = await startSlackDouble({ timeScale: setup.timeScale });
-  const llm = await startAzureOpenAIDouble({ validate: false, record: false });
-  const pieces = Array.from({ length: setup.tokens }, (_, i) => `w${i} `);
-  const answer = pieces.join("");
-  const mid = Math.floor(pieces.length / 2);
-  /** When the model sent piece i, for a request that arrived at `arrival`. */
-  const pieceSentAt = (arrival: number, i: number) =>
-    arrival + (i + 1 + CHUNKS_BEFORE_TEXT + (i > mid ? 1 : 0)) * setup.tokenDelayMs;
-
-  const roots = Array.from({ length: setup.replies }, (_, i) =>
-    slack.seedMessage({ channel: setup.channel, user: setup.user, text: `question ${i}` }),
-  );
-  const arrivals = new Map<number, number>();
-  llm.setFallback((req) => {
-    const last = (req.body as { messages: Array<{ content: string }> }).messages.at(-1)?.content ?? "";
-    arrivals.set(Number(last.replace(/\D+/g, "")), Date.now());
-    return { kind: "stream", pieces, delayMs: setup.tokenDelayMs };
-  });
-
-  const staleSamples = roots.map(() => [] as number[]);
-  const replyText = (root: string) =>
-    slack
-      .thread(setup.channel, root)
-      .slice(1)
-      .map((m) => m.text)
-      .join("");
-  const sampler = setInterval(() => {
-    const now = Date.now();
-    roots.forEach((root, i) => {
-      const arrival = arrivals.get(i);
-      if (arrival === undefined) return;
-      const sentCount = pieces.filter((_, k) => pieceSentAt(arrival, k) <= now).length;
-      if (sentCount === 0) return;
-      const visible = replyText(root);
-      if (visible === answer) return; // done: nothing left to lag behind
-      let shownCount = 0;
-      let covered = 0;
-      while (shownCount < pieces.length && covered + (pieces[shownCount]?.length ?? 0) <= visible.length) {
-        covered += pieces[shownCount]?.length ?? 0;
-        shownCount++;
-      }
-      // How long ago the oldest piece not yet shown was sent.
-      const lag = shownCount >= sentCount ? 0 : now - pieceSentAt(arrival, shownCount);
-      staleSamples[i]?.push(lag);
-    });
-  }, SAMPLE_EVERY_MS);
+export async function startSlackScene(): Promise<SlackScene> {
+  const teams = Object.values(WORKSPACES).map((w) => ({
+    ...DEFAULT_TEAM,
+    teamId: w.teamId,
+    enterpriseId: ORG,
+    users: [{ id: w.user, name: w.user.toLowerCase() }],
+  }));
+  const slack = await startSlackDouble({ teams, timeScale: 1 });
+  const listeners = new Set<() => void>();
+  const record = slack.calls.push.bind(slack.calls);
+  slack.calls.push = (...calls) => {
+    const n = record(...calls);
+    for (const fn of listeners) fn();
+    return n;
+  };
+  const rateLimited = () => Object.values(slack.rateLimited).reduce((a, b) => a + b, 0);
 
   return {
-    slack,
-    llm,
-    roots,
-    sampler,
-    /** Sends every mention at once, as Slack would, and times each acknowledgement. */
-    fire(url: string, secret: string, botUserId: string): Promise<number[]> {
-      return Promise.all(
-        roots.map(async (ts, i) => {
-          const body = eventEnvelope(
-            appMentionEvent({
-              user: setup.user,
-              channel: setup.channel,
-              ts,
-              text: `<@${botUserId}> question ${i}`,
-            }),
-          );
-          const started = performance.now();
-          const res = await postSlack(url, body, { secret });
-          if (res.status !== 200) throw new Error(`ack ${res.status}`);
-          return performance.now() - started;
-        }),
-      );
+    url: slack.url,
+    botToken: DEFAULT_TEAM.botToken,
+    onCall(fn) {
+      listeners.add(fn);
+      return () => listeners.delete(fn);
     },
-    report(): SlackBenchReport {
-      const callsByMethod: Record<string, number> = {};
-      for (const call of slack.calls) callsByMethod[call.method] = (callsByMethod[call.method] ?? 0) + 1;
-      const overheadMs = roots.flatMap((root, i) => {
-        const arrival = arrivals.get(i);
-        const first = slack.calls.find(
-          (c) =>
-            c.args.thread_ts === root &&
-            (c.method === "chat.startStream" ||
-              c.method === "chat.postMessage" ||
-              c.method === "chat.update") &&
-            typeof (c.args.markdown_text ?? c.args.text) === "string" &&
-            !/Thinking/.test(String(c.args.markdown_text ?? c.args.text)),
-        );
-        return arrival === undefined || !first ? [] : [first.time - pieceSentAt(arrival, 0)];
+    mentions(workspace, count, eventsUrl) {
+      const { teamId, user, channelPrefix } = WORKSPACES[workspace];
+      return Array.from({ length: count }, (_, i) => {
+        const key = `${workspace}${i}`;
+        const channel = `${channelPrefix}${String(i).padStart(4, "0")}`;
+        slack.addChannel(channel, { teamId });
+        const text = `<@${DEFAULT_TEAM.botUserId}> ${questionFor(key)}`;
+        const ts = slack.seedMessage({ channel, user, text, teamId });
+        const answers = () => slack.thread(channel, ts).filter((m) => m.botId !== undefined);
+        return {
+          key,
+          async send() {
+            const event = appMentionEvent({ user, channel, ts, text, team: teamId });
+            const res = await postSlack(eventsUrl, eventEnvelope(event, { teamId }), {
+              secret: SLACK_SIGNING_SECRET,
+            });
+            return res.status;
+          },
+          visibleText: () =>
+            answers()
+              .map((m) => m.text)
+              .join(""),
+          settled: () => answers().every((m) => m.streaming !== "streaming"),
+        };
       });
+    },
+    mark: () => [slack.calls.length, rateLimited(), slack.specViolations.length],
+    callsSince([calls = 0, limited = 0, violations = 0]) {
+      const perMethod: Record<string, number> = {};
+      for (const call of slack.calls.slice(calls)) {
+        if (call.method !== "auth.test") perMethod[call.method] = (perMethod[call.method] ?? 0) + 1;
+      }
       return {
-        callsByMethod,
-        rateLimited: Object.values(slack.rateLimited).reduce((a, b) => a + b, 0),
-        exactFinals: roots.filter((root) => replyText(root) === answer).length,
-        overheadMs,
-        stalenessMs: staleSamples.map((s) => (s.length ? s.reduce((a, b) => a + b, 0) / s.length : 0)),
-        specViolations: slack.specViolations.length,
+        perMethod,
+        rateLimited: rateLimited() - limited,
+        specViolations: slack.specViolations.length - violations,
       };
     },
+    close: () => slack.close(),
   };
 }

@@ -2,8 +2,9 @@
 
 export interface Row {
   name: string;
-  /** Either latency samples summarized as p50/p99, or a free-form figure. */
+  /** Either latency samples summarized as p50/p95/p99, or a free-form figure. */
   p50?: number;
+  p95?: number;
   p99?: number;
   n?: number;
   value?: string;
@@ -17,22 +18,26 @@ export function percentile(sorted: number[], p: number): number {
 
 export function summarize(name: string, samplesMs: number[]): Row {
   const sorted = [...samplesMs].sort((a, b) => a - b);
-  return { name, p50: percentile(sorted, 50), p99: percentile(sorted, 99), n: sorted.length };
+  return {
+    name,
+    p50: percentile(sorted, 50),
+    p95: percentile(sorted, 95),
+    p99: percentile(sorted, 99),
+    n: sorted.length,
+  };
 }
 
 export function printTable(title: string, rows: Row[]): void {
   const width = Math.max(...rows.map((r) => r.name.length), 10);
+  const columns = ["p50 ms", "p95 ms", "p99 ms"].map((c) => c.padStart(9)).join("  ");
   process.stdout.write(`\n${title}\n`);
-  process.stdout.write(
-    `${"".padEnd(width)}  ${"p50 ms".padStart(9)}  ${"p99 ms".padStart(9)}  ${"n".padStart(6)}\n`,
-  );
+  process.stdout.write(`${"".padEnd(width)}  ${columns}  ${"n".padStart(6)}\n`);
   for (const r of rows) {
     if (r.value !== undefined) {
       process.stdout.write(`${r.name.padEnd(width)}  ${r.value}\n`);
     } else {
-      process.stdout.write(
-        `${r.name.padEnd(width)}  ${fmt(r.p50).padStart(9)}  ${fmt(r.p99).padStart(9)}  ${String(r.n).padStart(6)}\n`,
-      );
+      const figures = [r.p50, r.p95, r.p99].map((ms) => fmt(ms).padStart(9)).join("  ");
+      process.stdout.write(`${r.name.padEnd(width)}  ${figures}  ${String(r.n).padStart(6)}\n`);
     }
   }
 }

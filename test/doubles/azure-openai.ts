@@ -54,8 +54,17 @@ export interface StreamScript {
   finishReason?: "stop" | "length";
   /** Token counts for the usage chunk (sent only when the request asked for include_usage). */
   usage?: { promptTokens: number; completionTokens: number };
-  /** Pause before each text chunk; overrides the double's `chunkDelayMs`. */
+  /**
+   * Pause before each chunk (text or not: the prompt-filter and role chunks come first, so the first
+   * text follows three pauses on Azure routes); overrides the double's `chunkDelayMs`.
+   */
   delayMs?: number;
+  /**
+   * Time to first token: one pause of this long before the first chunk, then every chunk up to and
+   * including the first text chunk at once, then `delayMs` (or `chunkDelayMs`) before each later
+   * chunk. Default: unset, every chunk waits `delayMs` as described there.
+   */
+  firstDelayMs?: number;
   /** Model name the chunks report (Azure reports the model, not the deployment). */
   modelName?: string;
   /**
@@ -357,7 +366,12 @@ export async function startAzureOpenAIDouble(
         return wire.stream(answer.oydChunks(oyd.script).slice(0, -1), delayMs, oyd.ending);
       } else {
         if (!streaming) return wire.completion(answer.oydCompletion(oyd.script));
-        return wire.stream(answer.oydChunks(oyd.script), oyd.script.delayMs ?? delayMs);
+        return wire.stream(
+          answer.oydChunks(oyd.script),
+          oyd.script.delayMs ?? delayMs,
+          "done",
+          oyd.script.firstDelayMs,
+        );
       }
     } else if (isOnYourDataOnly(scenario)) {
       return wire.raw(500, {
@@ -371,7 +385,12 @@ export async function startAzureOpenAIDouble(
     switch (scenario.kind) {
       case "stream":
         if (!streaming) return wire.completion(answer.completion(scenario));
-        return wire.stream(answer.chunks(scenario.pieces, scenario), scenario.delayMs ?? delayMs);
+        return wire.stream(
+          answer.chunks(scenario.pieces, scenario),
+          scenario.delayMs ?? delayMs,
+          "done",
+          scenario.firstDelayMs,
+        );
       case "completion-filtered":
         return wire.stream(answer.chunks(scenario.pieces, { filtered: scenario.category }), delayMs);
       case "cut":
@@ -873,15 +892,23 @@ class Wire {
     this.res.end(JSON.stringify(body));
   }
 
-  async stream(chunks: object[], delayMs: number, ending: "done" | "cut" | "hang" = "done"): Promise<void> {
+  /** `firstDelayMs`: see StreamScript (one pause, then the chunks up to the first text at once). */
+  async stream(
+    chunks: object[],
+    delayMs: number,
+    ending: "done" | "cut" | "hang" = "done",
+    firstDelayMs?: number,
+  ): Promise<void> {
     const schema = this.route ? SCHEMAS[SPEC[this.route]].chunk : "";
     this.res.writeHead(200, {
       "content-type": "text/event-stream; charset=utf-8",
       "cache-control": "no-cache",
       "apim-request-id": randomUUID(),
     });
-    for (const chunk of chunks) {
-      if (delayMs > 0) await sleep(delayMs);
+    let textSent = false;
+    for (const [i, chunk] of chunks.entries()) {
+      const pause = firstDelayMs === undefined || textSent ? delayMs : i === 0 ? firstDelayMs : 0;
+      if (pause > 0) await sleep(pause);
       if (this.res.destroyed) return;
       if (!this.check("response", schema, chunk)) {
         this.res.end(
@@ -890,6 +917,7 @@ class Wire {
         return;
       }
       this.res.write(`data: ${JSON.stringify(chunk)}\n\n`);
+      textSent ||= hasText(chunk);
     }
     if (ending === "done") {
       this.res.end("data: [DONE]\n\n");
@@ -1224,6 +1252,13 @@ function parseJson(text: string): unknown {
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** A chunk carrying answer text (a non-empty `delta.content`). */
+function hasText(chunk: object): boolean {
+  const choices = (chunk as { choices?: Array<{ delta?: { content?: unknown } }> }).choices;
+  const content = choices?.[0]?.delta?.content;
+  return typeof content === "string" && content !== "";
 }
 
 function asArray(value: unknown): unknown[] {

@@ -1,5 +1,6 @@
 // `src/main.ts` as a real process (what `npm start` runs), for tests and benchmarks that need one:
 // start-up against dead dependencies, SIGTERM in the middle of a reply, several replicas on one Redis.
+// Tests run the sources through tsx; a benchmark can run the built `dist/src/main.js` instead.
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { once } from "node:events";
@@ -21,13 +22,25 @@ export interface BotProcess {
   stop(): Promise<number | null>;
 }
 
+export interface BotProcessOptions {
+  /**
+   * "source" (default): `node --import tsx src/main.ts`. "dist": `node dist/src/main.js`, exactly
+   * what `npm start` runs once built (`npm run build` first; nothing here builds).
+   */
+  entry?: "source" | "dist";
+}
+
 /**
  * Starts the bot with only `env` (and PATH): nothing leaks in from the test's own environment. Keys
  * go under a fresh REDIS_KEY_PREFIX unless `env` sets one (replicas sharing state pass the same).
  */
-export async function startBotProcess(env: Record<string, string>): Promise<BotProcess> {
+export async function startBotProcess(
+  env: Record<string, string>,
+  options: BotProcessOptions = {},
+): Promise<BotProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+  const args = options.entry === "dist" ? ["dist/src/main.js"] : ["--import", "tsx", "src/main.ts"];
+  const child = spawn(process.execPath, args, {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH,
