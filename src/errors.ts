@@ -70,10 +70,20 @@ export function isBotError(err: unknown, code?: ErrorCode): err is BotError {
 /** Thrown by a reply sink when the platform answered 429; ReplyStream waits and catches up. */
 export class SinkRateLimitedError extends BotError {
   readonly retryAfterMs: number;
-  constructor(retryAfterMs: number, message = "platform rate limit", options?: { cause?: unknown }) {
+  /**
+   * Only intermediate updates must wait: the limit is on the kind of call they use (Slack's are per
+   * method), so a message's final call may still go out at once.
+   */
+  readonly updatesOnly: boolean;
+  constructor(
+    retryAfterMs: number,
+    message = "platform rate limit",
+    options?: { cause?: unknown; updatesOnly?: boolean },
+  ) {
     super("sink_rate_limited", message, { retryAfterSeconds: Math.ceil(retryAfterMs / 1000) }, options);
     this.name = "SinkRateLimitedError";
     this.retryAfterMs = retryAfterMs;
+    this.updatesOnly = options?.updatesOnly ?? false;
   }
 }
 

@@ -53,13 +53,35 @@ export class SlackApi {
     this.logger = logger;
   }
 
-  /** Calls `method` once its budget allows; `channel` selects per-channel budgets (chat.postMessage). */
+  /**
+   * Takes one call of each of `methods` from its budget now, without waiting; false when one has no
+   * room (the ones taken before it stay spent). A stream takes its start and its stop together, so
+   * one that started can always end.
+   */
+  async reserve(...methods: string[]): Promise<boolean> {
+    for (const method of methods) if ((await this.limiter.tryTake(this.teamId, method)) > 0) return false;
+    return true;
+  }
+
+  /**
+   * Calls `method` once its budget allows; `channel` selects per-channel budgets (chat.postMessage).
+   * An `update` (an intermediate edit or append) never waits: with no room in the budget now, or on
+   * a 429, it fails with SinkRateLimitedError({updatesOnly}) and the next update carries its text.
+   * `reserved`: the budget was taken beforehand (reserveStream).
+   */
   async call<T = Record<string, unknown>>(
     method: string,
     args: Record<string, unknown>,
     channel?: string,
+    options: { update?: boolean; reserved?: boolean } = {},
   ): Promise<T> {
-    await this.limiter.take(this.teamId, method, channel);
+    const updatesOnly = options.update === true;
+    if (updatesOnly) {
+      const waitMs = await this.limiter.tryTake(this.teamId, method, channel);
+      if (waitMs > 0) throw new SinkRateLimitedError(waitMs, `${method} budget spent`, { updatesOnly });
+    } else if (!options.reserved) {
+      await this.limiter.take(this.teamId, method, channel);
+    }
     try {
       return (await this.client.apiCall(method, args)) as T;
     } catch (err) {
@@ -70,7 +92,7 @@ export class SlackApi {
           "Slack rate limit (429): holding this method",
         );
         await this.limiter.hold(this.teamId, method, retryAfterMs, channel);
-        throw new SinkRateLimitedError(retryAfterMs, `${method} rate limited`, { cause: err });
+        throw new SinkRateLimitedError(retryAfterMs, `${method} rate limited`, { cause: err, updatesOnly });
       }
       if (err instanceof WebAPIPlatformError) {
         const error = new SlackApiError(method, err.data.error, { cause: err });

@@ -70,6 +70,8 @@ const STREAM_ENDED_BY_SLACK = ["message_not_in_streaming_state"];
 interface SlackMessage extends MessageHandle {
   /** Created by chat.startStream and not yet stopped (or expired). */
   streaming: boolean;
+  /** Its chat.stopStream was taken from the budget with its start. */
+  stopReserved?: boolean;
   /** Markdown the message shows so far (for appendStream deltas). */
   sent: string;
 }
@@ -210,11 +212,12 @@ export class SlackReplySink implements ReplySink {
       const delta = text.slice(message.sent.length);
       if (!final) {
         if (delta === "") return;
-        await this.api.call("chat.appendStream", {
-          channel: this.target.channel,
-          ts: message.id,
-          markdown_text: delta,
-        });
+        await this.api.call(
+          "chat.appendStream",
+          { channel: this.target.channel, ts: message.id, markdown_text: delta },
+          undefined,
+          { update: true },
+        );
         message.sent = text;
         return;
       }
@@ -249,15 +252,28 @@ export class SlackReplySink implements ReplySink {
       if (end === "failure") return undefined;
       throw this.nativeRefusal;
     }
+    // Streams are Tier 2 (about 20 starts and 20 stops a minute per workspace): with no room for
+    // both now, this reply posts and edits rather than wait up to a minute for its first words.
+    const reserved = this.mode === "auto" && (await this.api.reserve("chat.stopStream", "chat.startStream"));
+    if (this.mode === "auto" && !reserved) {
+      this.logger.info("no room for a native stream in this workspace now; posting and editing");
+      this.nativeAvailable = false;
+      return undefined;
+    }
     try {
-      const result = await this.api.call<{ ts: string }>("chat.startStream", {
-        channel: this.target.channel,
-        thread_ts: this.target.threadTs,
-        markdown_text: text,
-        recipient_user_id: this.target.recipientUserId,
-        recipient_team_id: this.target.recipientTeamId,
-      });
-      return { id: result.ts, streaming: true, sent: text };
+      const result = await this.api.call<{ ts: string }>(
+        "chat.startStream",
+        {
+          channel: this.target.channel,
+          thread_ts: this.target.threadTs,
+          markdown_text: text,
+          recipient_user_id: this.target.recipientUserId,
+          recipient_team_id: this.target.recipientTeamId,
+        },
+        undefined,
+        { reserved },
+      );
+      return { id: result.ts, streaming: true, sent: text, stopReserved: reserved };
     } catch (err) {
       if (this.mode === "auto" && isSlackError(err)) {
         // Any definite "no" (not a 429 or an outage): this reply posts and edits instead, rather
@@ -282,7 +298,12 @@ export class SlackReplySink implements ReplySink {
   }
 
   private async stopStream(message: SlackMessage, extra: Record<string, unknown>): Promise<void> {
-    await this.api.call("chat.stopStream", { channel: this.target.channel, ts: message.id, ...extra });
+    await this.api.call(
+      "chat.stopStream",
+      { channel: this.target.channel, ts: message.id, ...extra },
+      undefined,
+      { reserved: message.stopReserved },
+    );
     message.streaming = false;
   }
 
@@ -292,11 +313,12 @@ export class SlackReplySink implements ReplySink {
     final: boolean,
     end?: ReplyEnd,
   ): Promise<void> {
-    await this.api.call("chat.update", {
-      channel: this.target.channel,
-      ts: message.id,
-      ...this.render(text, final, end),
-    });
+    await this.api.call(
+      "chat.update",
+      { channel: this.target.channel, ts: message.id, ...this.render(text, final, end) },
+      undefined,
+      { update: !final },
+    );
     message.sent = text;
   }
 

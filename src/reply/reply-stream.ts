@@ -95,6 +95,8 @@ export class ReplyStream {
   #beginSettled: Promise<void> = Promise.resolve();
   #begun = false;
   #blockedUntil = 0;
+  /** Intermediate updates only wait until then (a limit that does not apply to final calls). */
+  #updatesBlockedUntil = 0;
   #consecutiveFailures = 0;
   #updatesDisabled = false;
   #aborted = false;
@@ -304,7 +306,9 @@ export class ReplyStream {
   async #run(): Promise<void> {
     await this.#beginSettled;
     for (let step = this.#nextStep(); step; step = this.#nextStep()) {
-      const readyAt = Math.max(step.notBefore, this.#blockedUntil);
+      const blockedUntil =
+        step.kind === "update" ? Math.max(this.#blockedUntil, this.#updatesBlockedUntil) : this.#blockedUntil;
+      const readyAt = Math.max(step.notBefore, blockedUntil);
       if (this.#clock.now() < readyAt) {
         await this.#sleepUntil(readyAt);
         continue; // re-plan: text, mode or messages may have changed while waiting
@@ -426,6 +430,12 @@ export class ReplyStream {
     if (rateLimited) {
       this.#stats.rateLimited++;
       const waitMs = Math.min(Math.max(0, err.retryAfterMs), MAX_RETRY_AFTER_MS);
+      if (err.updatesOnly && step.kind === "update") {
+        // Skipped, not failed: the final call is not held by this limit.
+        this.#updatesBlockedUntil = Math.max(this.#updatesBlockedUntil, now + waitMs);
+        this.#log.debug({ retryAfterMs: err.retryAfterMs }, "no room for an update now; skipping it");
+        return;
+      }
       this.#blockedUntil = Math.max(this.#blockedUntil, now + waitMs);
       this.#log.warn({ ...context, retryAfterMs: err.retryAfterMs }, "reply sink rate limited; waiting");
     } else {

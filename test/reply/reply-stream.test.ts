@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { BotError, isBotError, ReplyStoppedError } from "../../src/errors.js";
+import { BotError, isBotError, ReplyStoppedError, SinkRateLimitedError } from "../../src/errors.js";
 import {
   FINAL_ATTEMPTS,
   MAX_CONSECUTIVE_UPDATE_FAILURES,
@@ -173,6 +173,26 @@ describe("ReplyStream: pacing", () => {
     const outcomes = postsAndUpdates(sink).map((c) => c.outcome);
     assert.deepEqual(outcomes.slice(0, 4), ["ok", "error", "error", "ok"]);
     assert.equal(stream.stats.failedCalls, 2);
+    assert.deepEqual(sink.messages, [{ id: "m1", text: stream.text, final: true }]);
+    assertSinkRules(sink);
+  });
+
+  it("skips updates whose kind of call has no room, without holding back the final call", async () => {
+    const { clock, sink, stream } = setup({ minIntervalMs: 100, paceFinal: false });
+    // Updates are refused for 10 s (a spent per-method budget); the final is another kind of call.
+    sink.script((call) =>
+      call.method === "update" && !call.final
+        ? new SinkRateLimitedError(10_000, "budget spent", { updatesOnly: true })
+        : undefined,
+    );
+    await streamTokens(clock, stream, 50, 10);
+    const endedAt = clock.now();
+    await clock.run(stream.finish());
+
+    const calls = postsAndUpdates(sink);
+    assert.equal(calls.filter((c) => c.method === "update" && !c.final).length, 1, "tried once, then held");
+    assert.equal(calls.at(-1)?.at, endedAt, "the final went out at once");
+    assert.equal(stream.stats.failedCalls, 0, "a skipped update is not a failure");
     assert.deepEqual(sink.messages, [{ id: "m1", text: stream.text, final: true }]);
     assertSinkRules(sink);
   });
