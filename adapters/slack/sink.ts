@@ -31,8 +31,12 @@ export interface SlackReplyTarget {
   recipientTeamId: string;
 }
 
-/** One appendStream or chat.update per message per second at most; the workspace budget may allow fewer. */
-const SLACK_UPDATE_INTERVAL_MS = 1_000;
+/**
+ * One appendStream or chat.update per message every 1.2 s at most (the workspace budget may allow
+ * fewer): a 5 s answer shows in 6 calls, start and stop included, with the text about 90 characters
+ * behind the model on average (npm run bench -- slack).
+ */
+const SLACK_UPDATE_INTERVAL_MS = 1_200;
 /** Classic `text` takes 4,000 characters; Markdown converted to mrkdwn can grow by escaping, so stop short. */
 const MRKDWN_SOURCE_MAX_CHARS = 3_500;
 export const FEEDBACK_ACTION_ID = "answer_feedback";
