@@ -4,6 +4,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { once } from "node:events";
+import { readFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { freePort } from "./redis-servers.js";
@@ -24,10 +25,19 @@ export interface BotProcess {
 
 export interface BotProcessOptions {
   /**
-   * "source" (default): `node --import tsx src/main.ts`. "dist": `node dist/src/main.js`, exactly
-   * what `npm start` runs once built (`npm run build` first; nothing here builds).
+   * "source" (default): `node --import tsx src/main.ts`. "dist": `node <flags> dist/src/main.js`,
+   * exactly what `npm start` runs once built (`npm run build` first; nothing here builds).
    */
   entry?: "source" | "dist";
+}
+
+/** The node flags of package.json's `start` script (`node <flags> dist/src/main.js`). */
+function startFlags(): string[] {
+  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
+    scripts: { start: string };
+  };
+  const flags = /\bnode ((?:--\S+ )*)dist\/src\/main\.js/.exec(pkg.scripts.start)?.[1] ?? "";
+  return flags.split(" ").filter((f) => f !== "");
 }
 
 /**
@@ -39,7 +49,8 @@ export async function startBotProcess(
   options: BotProcessOptions = {},
 ): Promise<BotProcess> {
   const port = await freePort();
-  const args = options.entry === "dist" ? ["dist/src/main.js"] : ["--import", "tsx", "src/main.ts"];
+  const args =
+    options.entry === "dist" ? [...startFlags(), "dist/src/main.js"] : ["--import", "tsx", "src/main.ts"];
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
     env: {
