@@ -67,7 +67,7 @@ export class SlackApi {
    * Calls `method` once its budget allows; `channel` selects per-channel budgets (chat.postMessage).
    * An `update` (an intermediate edit or append) never waits: with no room in the budget now, or on
    * a 429, it fails with SinkRateLimitedError({updatesOnly}) and the next update carries its text.
-   * `reserved`: the budget was taken beforehand (reserveStream).
+   * `reserved`: the budget was taken beforehand (reserve()).
    */
   async call<T = Record<string, unknown>>(
     method: string,

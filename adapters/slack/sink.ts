@@ -33,7 +33,7 @@ export interface SlackReplyTarget {
 
 /**
  * One appendStream or chat.update per message every 1.2 s at most (the workspace budget may allow
- * fewer): a 5 s answer shows in 6 calls, start and stop included, with the text about 90 characters
+ * fewer): a 5 s answer shows in 6 calls, start and stop included, with the text about 80 characters
  * behind the model on average (npm run bench -- slack).
  */
 const SLACK_UPDATE_INTERVAL_MS = 1_200;
@@ -62,6 +62,9 @@ const NATIVE_UNAVAILABLE = new Set([
   "missing_recipient_user_id",
   "missing_recipient_team_id",
 ]);
+
+/** Slack's own trouble (its docs say part of the call may have happened): retried, never a "no". */
+const SLACK_TRANSIENT = new Set(["internal_error", "fatal_error", "service_unavailable", "request_timeout"]);
 
 /**
  * Answers to chat.appendStream / chat.stopStream saying the stream ended on Slack's side for a reason
@@ -279,10 +282,10 @@ export class SlackReplySink implements ReplySink {
       );
       return { id: result.ts, streaming: true, sent: text, stopReserved: reserved };
     } catch (err) {
-      if (this.mode === "auto" && isSlackError(err)) {
-        // Any definite "no" (not a 429 or an outage): this reply posts and edits instead, rather
-        // than asking again for a stream Slack will refuse again (e.g. user_not_found for the
-        // recipient) and leaving the thread without an answer.
+      if (this.mode === "auto" && isSlackError(err) && !SLACK_TRANSIENT.has(err.slackError)) {
+        // A definite "no": this reply posts and edits instead, rather than asking again for a
+        // stream Slack will refuse again (e.g. user_not_found for the recipient) and leaving the
+        // thread without an answer. Slack's own trouble is retried: a stream may have started.
         const expected = NATIVE_UNAVAILABLE.has(err.slackError);
         this.logger[expected ? "info" : "warn"](
           { slackError: err.slackError },
@@ -302,11 +305,14 @@ export class SlackReplySink implements ReplySink {
   }
 
   private async stopStream(message: SlackMessage, extra: Record<string, unknown>): Promise<void> {
+    // The reservation covers one try: a retried stop takes its budget (and any 429 hold) as usual.
+    const reserved = message.stopReserved;
+    message.stopReserved = false;
     await this.api.call(
       "chat.stopStream",
       { channel: this.target.channel, ts: message.id, ...extra },
       undefined,
-      { reserved: message.stopReserved },
+      { reserved },
     );
     message.streaming = false;
   }

@@ -28,7 +28,11 @@ export function resolveAuth(config: LlmEndpointConfig, credential?: TokenCredent
   return {
     kind: "entra-id",
     getToken: async () => {
-      provider ??= load();
+      // A failed load is not kept: the next request tries again.
+      provider ??= load().catch((err: unknown) => {
+        provider = undefined;
+        throw err;
+      });
       return (await provider)();
     },
   };

@@ -103,7 +103,10 @@ export class RedisEntraAuth implements ConnectionAuth {
   private async renew(): Promise<void> {
     let next: Credentials;
     try {
-      this.credential ??= this.loadCredential();
+      this.credential ??= this.loadCredential().catch((err: unknown) => {
+        this.credential = undefined; // not kept: the next attempt loads it again
+        throw err;
+      });
       const token = await (await this.credential).getToken(REDIS_TOKEN_SCOPE);
       if (!token?.token) throw new Error("the credential returned no token");
       registerSecret(token.token);

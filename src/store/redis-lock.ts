@@ -64,9 +64,9 @@ function createWaiter(token: string): Waiter {
 export class RedisThreadLocks {
   private readonly threads = new Map<string, ThreadState>();
   /**
-   * Tokens whose release Redis did not take (it was unreachable), by thread. Released again when the
-   * thread is next used here and on every heartbeat: after an outage a lease Redis kept (it has a
-   * persistent store) would otherwise hold the thread for a whole lease.
+   * Tokens whose release Redis did not take (it was unreachable, or an enqueue's reply was lost), by
+   * thread. Released again when the thread is next used here and on every heartbeat: after a short
+   * outage their leases would otherwise hold the thread for up to a whole lease.
    */
   private readonly owed = new Map<string, Set<string>>();
   private readonly leaseMs: number;
@@ -99,7 +99,8 @@ export class RedisThreadLocks {
     const onAbort = () => this.abandon(threadKey, state, waiter, signal?.reason);
     signal?.addEventListener("abort", onAbort, { once: true });
     try {
-      if (this.owed.has(threadKey)) await this.settleOwed(threadKey);
+      // Sent ahead of the enqueue on the same connection (one slot, one node), so Redis sees them first.
+      if (this.owed.has(threadKey)) void this.settleOwed(threadKey);
       void this.enqueue(threadKey, state, waiter);
       await waiter.granted;
     } finally {
@@ -158,7 +159,8 @@ export class RedisThreadLocks {
         redis.eval(ENQUEUE, 2, ...this.groups.lock(threadKey), waiter.token, this.leaseMs, this.keyTtlMs),
       );
     } catch (err) {
-      // The push may have happened with the reply lost; then the lease lapses by itself.
+      // The push may have happened with the reply lost: released like any other owed token.
+      this.owe(threadKey, waiter.token);
       if (state.waiting.get(waiter.token) === waiter) state.waiting.delete(waiter.token);
       waiter.fail(err);
       this.forgetIfIdle(threadKey, state);
@@ -208,8 +210,12 @@ export class RedisThreadLocks {
         this.onHead(threadKey, state, head);
       }
     } catch (err) {
-      // Redis is down: fail fast rather than wait for an unknown time; the leases lapse by themselves.
-      for (const waiter of state.waiting.values()) waiter.fail(err);
+      // Redis is down: fail fast rather than wait for an unknown time; their tokens are released
+      // when Redis answers again (or lapse with their leases).
+      for (const waiter of state.waiting.values()) {
+        if (waiter.enqueued) this.owe(threadKey, waiter.token);
+        waiter.fail(err);
+      }
       state.waiting.clear();
     } finally {
       state.polling = false;
@@ -233,10 +239,9 @@ export class RedisThreadLocks {
       );
       this.onHead(threadKey, state, head);
     } catch (err) {
-      // Not refreshed any more, the lease lapses by itself; the release is sent again before that
-      // when Redis answers.
-      const tokens = this.owed.get(threadKey) ?? new Set<string>();
-      this.owed.set(threadKey, tokens.add(token));
+      // Not refreshed any more, the lease lapses by itself; the release is sent again when Redis
+      // answers, which after a short outage is sooner.
+      this.owe(threadKey, token);
       if (!retry) {
         this.logger.warn(
           { err: { message: (err as Error).message } },
@@ -247,6 +252,11 @@ export class RedisThreadLocks {
     } finally {
       this.forgetIfIdle(threadKey, state);
     }
+  }
+
+  private owe(threadKey: string, token: string): void {
+    const tokens = this.owed.get(threadKey) ?? new Set<string>();
+    this.owed.set(threadKey, tokens.add(token));
   }
 
   /** Sends the releases Redis did not take, for one thread or all. */

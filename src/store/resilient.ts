@@ -164,7 +164,7 @@ export class ResilientStore implements Store {
    */
   async ping(): Promise<boolean> {
     if (!this.down) return this.primary.ping();
-    await this.probeOnce();
+    await (this.flushing ?? this.probeOnce());
     return !this.down;
   }
 

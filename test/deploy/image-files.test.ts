@@ -190,7 +190,11 @@ describe("deploy/Dockerfile", () => {
     assert.equal(of(runtime, "ENTRYPOINT").length, 0, "no ENTRYPOINT wrapping the command");
     const cmds = of(runtime, "CMD");
     assert.equal(cmds.length, 1);
-    assert.deepEqual(execForm(cmds[0]?.rest ?? "", "CMD"), ["node", "dist/src/main.js"]);
+    assert.deepEqual(execForm(cmds[0]?.rest ?? "", "CMD"), [
+      "node",
+      "--max-semi-space-size=8",
+      "dist/src/main.js",
+    ]);
   });
 
   it("copies nothing the build context leaves out, and the context leaves out secrets and local builds", () => {

@@ -177,6 +177,16 @@ matrix("Slack native streaming: Slack faults", { SLACK_STREAMING: "auto" }, [
     ),
     verify: (h) => assert.equal(h.slack.callsTo("chat.startStream").length, 1, "asked once, not again"),
   },
+  {
+    ...finished("Slack's own trouble on chat.startStream (service_unavailable) is retried, not a refusal", (h) => {
+      h.llm.script(stream(1));
+      h.slack.failNext("chat.startStream", "service_unavailable");
+    }),
+    verify: (h) => {
+      assert.equal(h.slack.callsTo("chat.startStream").length, 2, "asked again");
+      assert.equal(h.slack.callsTo("chat.postMessage").length, 0, "still streamed");
+    },
+  },
 ]);
 matrix("Slack post-and-edit: Slack faults", { SLACK_STREAMING: "update" }, platformCases(updateCalls));
 matrix("Slack: the model does not answer", { SLACK_STREAMING: "auto", LLM_TIMEOUT_MS: "1000" }, [
