@@ -178,10 +178,13 @@ matrix("Slack native streaming: Slack faults", { SLACK_STREAMING: "auto" }, [
     verify: (h) => assert.equal(h.slack.callsTo("chat.startStream").length, 1, "asked once, not again"),
   },
   {
-    ...finished("Slack's own trouble on chat.startStream (service_unavailable) is retried, not a refusal", (h) => {
-      h.llm.script(stream(1));
-      h.slack.failNext("chat.startStream", "service_unavailable");
-    }),
+    ...finished(
+      "Slack's own trouble on chat.startStream (service_unavailable) is retried, not a refusal",
+      (h) => {
+        h.llm.script(stream(1));
+        h.slack.failNext("chat.startStream", "service_unavailable");
+      },
+    ),
     verify: (h) => {
       assert.equal(h.slack.callsTo("chat.startStream").length, 2, "asked again");
       assert.equal(h.slack.callsTo("chat.postMessage").length, 0, "still streamed");
