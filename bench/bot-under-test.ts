@@ -5,6 +5,7 @@
 import { execFile } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { fileURLToPath } from "node:url";
+import { DEFAULT_API_KEY } from "../test/doubles/azure-openai.js";
 import { type BotProcess, startBotProcess, untilReady } from "../test/helpers/bot-process.js";
 import { type CpuTime, cpuTimeMs, residentMiB } from "./proc-stats.js";
 import { BENCH_REDIS_URL, deleteKeys } from "./redis-keys.js";
@@ -41,11 +42,31 @@ export function buildOnce(): Promise<void> {
   return built;
 }
 
-export async function startBuiltBot(env: Record<string, string>, label: string): Promise<BotUnderTest> {
+/** The bot's model settings: the Azure OpenAI double at `url`, by API key. */
+function modelEnv(url: string): Record<string, string> {
+  return {
+    AZURE_OPENAI_ENDPOINT: url,
+    AZURE_OPENAI_API_KEY: DEFAULT_API_KEY,
+    AZURE_OPENAI_DEPLOYMENT: "gpt-4o",
+  };
+}
+
+/** The built bot against the model double at `modelUrl`, with the platform settings in `env`. */
+export async function startBuiltBot(
+  modelUrl: string,
+  env: Record<string, string>,
+  label: string,
+): Promise<BotUnderTest> {
   await buildOnce();
   const prefix = `bench:${label}:${randomUUID()}:`;
   const bot: BotProcess = await startBotProcess(
-    { ...env, REDIS_URL: BENCH_REDIS_URL, REDIS_KEY_PREFIX: prefix, LOG_LEVEL: "warn" },
+    {
+      ...modelEnv(modelUrl),
+      ...env,
+      REDIS_URL: BENCH_REDIS_URL,
+      REDIS_KEY_PREFIX: prefix,
+      LOG_LEVEL: "warn",
+    },
     { entry: "dist" },
   );
   try {

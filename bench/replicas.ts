@@ -1,7 +1,8 @@
-// Replicas: three `npm start` processes behind one Slack app, on one Redis and on a three-node Redis
-// Cluster. 50 mentions across 10 threads in 3 workspaces of one org arrive within 2 s, each as
-// app_mention and as message, one of them re-delivered: every delivery to another process. Slack's
-// real rate tiers apply (time scale 1). The doubles run here; the bots are processes of their own.
+// Replicas: three `npm start` processes (the built bot) behind one Slack app, on one Redis and on
+// a three-node Redis Cluster. 50 mentions across 10 threads in 3 workspaces of one org arrive
+// within 2 s, each as app_mention and as message, one of them re-delivered: every delivery to
+// another process. Slack's real rate tiers apply (time scale 1). The doubles run here; the bots are
+// processes of their own.
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import { startAzureOpenAIDouble } from "../test/doubles/azure-openai.js";
@@ -9,6 +10,7 @@ import { appMentionEvent, messageEvent } from "../test/doubles/slack/event-paylo
 import { DEFAULT_TEAM, type SlackDouble, startSlackDouble } from "../test/doubles/slack/web-api-double.js";
 import { startCluster } from "../test/helpers/redis-servers.js";
 import { startSlackReplicas } from "../test/helpers/slack-replicas.js";
+import { buildOnce } from "./bot-under-test.js";
 import { BENCH_REDIS_URL, deleteKeys } from "./redis-keys.js";
 import { type Row, summarize } from "./stats.js";
 
@@ -58,7 +60,9 @@ async function run(topology: "one Redis" | "Redis Cluster"): Promise<Row[]> {
     return { kind: "stream", pieces: answerPieces(Number(thread), Number(turn)), delayMs: TOKEN_DELAY_MS };
   });
   const cluster = topology === "Redis Cluster" ? await startCluster() : undefined;
+  await buildOnce();
   const replicas = await startSlackReplicas({
+    entry: "dist",
     count: REPLICAS,
     slackUrl: slack.url,
     llmUrl: llm.url,

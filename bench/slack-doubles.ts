@@ -6,6 +6,7 @@
 import { appMentionEvent, eventEnvelope } from "../test/doubles/slack/event-payloads.js";
 import { postSlack } from "../test/doubles/slack/signing.js";
 import { DEFAULT_TEAM, startSlackDouble } from "../test/doubles/slack/web-api-double.js";
+import { observeCalls } from "./call-observer.js";
 import { questionFor } from "./model-double.js";
 import type { PhaseReply } from "./phase.js";
 
@@ -50,22 +51,13 @@ export async function startSlackScene(): Promise<SlackScene> {
     users: [{ id: w.user, name: w.user.toLowerCase() }],
   }));
   const slack = await startSlackDouble({ teams, timeScale: 1 });
-  const listeners = new Set<() => void>();
-  const record = slack.calls.push.bind(slack.calls);
-  slack.calls.push = (...calls) => {
-    const n = record(...calls);
-    for (const fn of listeners) fn();
-    return n;
-  };
+  const observer = observeCalls(slack.calls);
   const rateLimited = () => Object.values(slack.rateLimited).reduce((a, b) => a + b, 0);
 
   return {
     url: slack.url,
     botToken: DEFAULT_TEAM.botToken,
-    onCall(fn) {
-      listeners.add(fn);
-      return () => listeners.delete(fn);
-    },
+    onCall: observer.onCall,
     mentions(workspace, count, eventsUrl) {
       const { teamId, user, channelPrefix } = WORKSPACES[workspace];
       return Array.from({ length: count }, (_, i) => {

@@ -3,7 +3,6 @@
 // then `concurrency` mentions in as many channels of one workspace, sent evenly within one second;
 // the model's first token comes `ttftMs` after its request, then `tokens` Markdown tokens
 // `tokenDelayMs` apart. Slack's real rate tiers apply (time scale 1).
-import { DEFAULT_API_KEY } from "../test/doubles/azure-openai.js";
 import { startBuiltBot } from "./bot-under-test.js";
 import { costRows, memoryRow, seenRows, singleRows } from "./load-rows.js";
 import { describeModel, type LoadSetup, SPREAD_MS } from "./load-setup.js";
@@ -19,10 +18,8 @@ export async function benchSlack(setup: LoadSetup): Promise<Row[]> {
   const model = await startModelDouble(setup);
   const slack = await startSlackScene();
   const bot = await startBuiltBot(
+    model.url,
     {
-      AZURE_OPENAI_ENDPOINT: model.url,
-      AZURE_OPENAI_API_KEY: DEFAULT_API_KEY,
-      AZURE_OPENAI_DEPLOYMENT: "gpt-4o",
       SLACK_BOT_TOKEN: slack.botToken,
       SLACK_SIGNING_SECRET,
       SLACK_API_URL: slack.url,

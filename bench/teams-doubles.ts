@@ -14,6 +14,7 @@ import {
 } from "../test/doubles/teams/activities.js";
 import { type RecordedCall, startConnectorDouble } from "../test/doubles/teams/connector-double.js";
 import { readStreamInfo } from "../test/doubles/teams/stream-info.js";
+import { observeCalls } from "./call-observer.js";
 import { questionFor } from "./model-double.js";
 import type { PhaseReply } from "./phase.js";
 
@@ -51,13 +52,7 @@ export interface TeamsScene {
 export async function startTeamsScene(): Promise<TeamsScene> {
   const connector = await startConnectorDouble({ timeScale: 1 });
   const base: InboundBase = { serviceUrl: connector.url, botAppId: BOT_APP_ID };
-  const listeners = new Set<() => void>();
-  const record = connector.calls.push.bind(connector.calls);
-  connector.calls.push = (...calls) => {
-    const n = record(...calls);
-    for (const fn of listeners) fn();
-    return n;
-  };
+  const observer = observeCalls(connector.calls);
   const places = new Map<string, Place>();
 
   const reply = (key: string, place: Place, activity: InboundActivity, botUrl: string): PhaseReply => {
@@ -76,10 +71,7 @@ export async function startTeamsScene(): Promise<TeamsScene> {
   };
 
   return {
-    onCall(fn) {
-      listeners.add(fn);
-      return () => listeners.delete(fn);
-    },
+    onCall: observer.onCall,
     personalChats: (label, count, botUrl) =>
       Array.from({ length: count }, (_, i) => {
         const key = `${label}${i}`;

@@ -5,7 +5,6 @@
 // and (b) `concurrency` mentions answered by post and edit, half in threads of one channel (which
 // share its rate budget), half in group chats; each sent evenly within one second. The model's first
 // token comes `ttftMs` after its request, then `tokens` Markdown tokens `tokenDelayMs` apart.
-import { DEFAULT_API_KEY } from "../test/doubles/azure-openai.js";
 import { type BotUnderTest, startBuiltBot } from "./bot-under-test.js";
 import { costRows, memoryRow, seenRows, singleRows } from "./load-rows.js";
 import { describeModel, type LoadSetup, SPREAD_MS } from "./load-setup.js";
@@ -21,10 +20,8 @@ export async function benchTeams(setup: LoadSetup): Promise<Row[]> {
   const model = await startModelDouble(setup);
   const teams = await startTeamsScene();
   const bot = await startBuiltBot(
+    model.url,
     {
-      AZURE_OPENAI_ENDPOINT: model.url,
-      AZURE_OPENAI_API_KEY: DEFAULT_API_KEY,
-      AZURE_OPENAI_DEPLOYMENT: "gpt-4o",
       TEAMS_ENABLED: "true",
     },
     "teams",

@@ -18,6 +18,8 @@ export interface ReplicaSetup {
   redisUrl: string;
   cluster?: boolean;
   env?: Record<string, string>;
+  /** "dist": the built bot, as `npm start` runs it (benchmarks); default: the sources through tsx. */
+  entry?: "source" | "dist";
 }
 
 export interface Replicas {
@@ -35,19 +37,22 @@ export async function startSlackReplicas(setup: ReplicaSetup): Promise<Replicas>
   const keyPrefix = `test:replicas:${randomUUID()}:`;
   const bots = await Promise.all(
     Array.from({ length: setup.count }, () =>
-      startBotProcess({
-        AZURE_OPENAI_ENDPOINT: setup.llmUrl,
-        AZURE_OPENAI_API_KEY: DEFAULT_API_KEY,
-        AZURE_OPENAI_DEPLOYMENT: "gpt-4o",
-        REDIS_URL: setup.redisUrl,
-        REDIS_CLUSTER: setup.cluster ? "true" : "false",
-        REDIS_KEY_PREFIX: keyPrefix,
-        SLACK_BOT_TOKEN: DEFAULT_TEAM.botToken,
-        SLACK_SIGNING_SECRET: REPLICA_SIGNING_SECRET,
-        SLACK_API_URL: setup.slackUrl,
-        LOG_LEVEL: "warn",
-        ...setup.env,
-      }),
+      startBotProcess(
+        {
+          AZURE_OPENAI_ENDPOINT: setup.llmUrl,
+          AZURE_OPENAI_API_KEY: DEFAULT_API_KEY,
+          AZURE_OPENAI_DEPLOYMENT: "gpt-4o",
+          REDIS_URL: setup.redisUrl,
+          REDIS_CLUSTER: setup.cluster ? "true" : "false",
+          REDIS_KEY_PREFIX: keyPrefix,
+          SLACK_BOT_TOKEN: DEFAULT_TEAM.botToken,
+          SLACK_SIGNING_SECRET: REPLICA_SIGNING_SECRET,
+          SLACK_API_URL: setup.slackUrl,
+          LOG_LEVEL: "warn",
+          ...setup.env,
+        },
+        { entry: setup.entry },
+      ),
     ),
   );
   try {
