@@ -50,6 +50,15 @@ export function costRows(p: PhaseResult, warnings: string[], indent = ""): Row[]
   ];
 }
 
+/** The unmeasured first round's CPU: what the same load costs while the code is still cold (JIT). */
+export function warmUpCpuRow(p: PhaseResult, indent = ""): Row {
+  const { user, system } = p.botCpu;
+  return {
+    name: `${indent}bot CPU per reply in the warm-up round just after start (not in the figures above)`,
+    value: `${((user + system) / p.replies).toFixed(1)} ms (${p.replies} replies)`,
+  };
+}
+
 export function memoryRow(bot: BotUnderTest): Row {
   return {
     name: "bot resident memory (/proc)",

@@ -1,10 +1,11 @@
 // Slack load benchmark: the bot as its own production process (`node dist/src/main.js`), the Slack
-// and Azure OpenAI doubles in this process. After an unmeasured warm-up reply, one mention alone,
-// then `concurrency` mentions in as many channels of one workspace, sent evenly within one second;
+// and Azure OpenAI doubles in this process. After an unmeasured warm-up round (the same load in a
+// workspace of its own: a long-running bot's code is compiled, so cold code must not count against
+// each reply; its CPU is printed on its own row), one mention alone, then `concurrency` mentions in as many channels of one workspace, sent evenly within one second;
 // the model's first token comes `ttftMs` after its request, then `tokens` Markdown tokens
 // `tokenDelayMs` apart. Slack's real rate tiers apply (time scale 1).
 import { startBuiltBot } from "./bot-under-test.js";
-import { costRows, memoryRow, seenRows, singleRows } from "./load-rows.js";
+import { costRows, memoryRow, seenRows, singleRows, warmUpCpuRow } from "./load-rows.js";
 import { describeModel, type LoadSetup, SPREAD_MS } from "./load-setup.js";
 import { startModelDouble } from "./model-double.js";
 import { runPhase } from "./phase.js";
@@ -36,7 +37,7 @@ export async function benchSlack(setup: LoadSetup): Promise<Row[]> {
       onPlatformCall: slack.onCall,
     });
   try {
-    await phase("warmup", 1); // cold code (first requests, JIT) is paid here
+    const warmUp = await phase("warmup", setup.concurrency); // cold code (first requests, JIT) is paid here
     const single = await phase("single", 1);
     const mark = slack.mark();
     const logMark = bot.logMark();
@@ -58,6 +59,7 @@ export async function benchSlack(setup: LoadSetup): Promise<Row[]> {
       { name: "model requests", value: `${model.requests() - modelRequests} for ${n} mentions` },
       { name: "Slack spec violations", value: String(calls.specViolations) },
       ...costRows(load, bot.warnings(logMark)),
+      warmUpCpuRow(warmUp),
       memoryRow(bot),
     ];
   } finally {

@@ -1,12 +1,13 @@
 // Teams load benchmark: the bot as its own production process (`node dist/src/main.js`, Teams on with
 // authentication off), the Bot Connector and Azure OpenAI doubles in this process, Teams' real
-// pacing (time scale 1). After an unmeasured warm-up (a personal chat, a channel thread and a group
-// chat), one personal chat alone; then (a) `concurrency` personal chats answered by native streaming
+// pacing (time scale 1). After an unmeasured warm-up round (`concurrency` personal chats, a channel
+// thread and a group chat: cold code must not count against each reply; its CPU has its own row),
+// one personal chat alone; then (a) `concurrency` personal chats answered by native streaming
 // and (b) `concurrency` mentions answered by post and edit, half in threads of one channel (which
 // share its rate budget), half in group chats; each sent evenly within one second. The model's first
 // token comes `ttftMs` after its request, then `tokens` Markdown tokens `tokenDelayMs` apart.
 import { type BotUnderTest, startBuiltBot } from "./bot-under-test.js";
-import { costRows, memoryRow, seenRows, singleRows } from "./load-rows.js";
+import { costRows, memoryRow, seenRows, singleRows, warmUpCpuRow } from "./load-rows.js";
 import { describeModel, type LoadSetup, SPREAD_MS } from "./load-setup.js";
 import { type ModelDouble, startModelDouble } from "./model-double.js";
 import { type PhaseReply, type PhaseResult, runPhase } from "./phase.js";
@@ -29,7 +30,10 @@ export async function benchTeams(setup: LoadSetup): Promise<Row[]> {
   const url = `${bot.base}/api/messages`;
   const n = setup.concurrency;
   try {
-    await measure(bot, model, teams, [...teams.personalChats("w", 1, url), ...teams.mentions("wm", 2, url)]);
+    const warmUp = await measure(bot, model, teams, [
+      ...teams.personalChats("w", n, url),
+      ...teams.mentions("wm", 2, url),
+    ]);
     const single = await measure(bot, model, teams, teams.personalChats("s", 1, url));
     const a = await measure(bot, model, teams, teams.personalChats("p", n, url));
     const b = await measure(bot, model, teams, teams.mentions("m", n, url));
@@ -40,6 +44,7 @@ export async function benchTeams(setup: LoadSetup): Promise<Row[]> {
       ...singleRows(single.result, "  "),
       ...requestRows(a, "  "),
       ...costRows(a.result, a.warnings, "  "),
+      warmUpCpuRow(warmUp.result, "  "),
       { name: `(b) ${n} mentions: ${threads} threads of one channel, ${n - threads} group chats`, value: "" },
       ...seenRows(b.result, "HTTP answer to Teams", "  "),
       ...requestRows(b, "  "),

@@ -14,6 +14,7 @@ import {
   streamUsageSupported,
 } from "./request.js";
 import { type RetryState, retryDelayMs } from "./retry.js";
+import { sseChunks } from "./sse.js";
 import { parseChatStream } from "./stream.js";
 import type {
   CompletionEvent,
@@ -190,18 +191,19 @@ async function* openChunks(
   aborted: () => BotError,
 ): AsyncGenerator<unknown> {
   const { signal } = options;
-  let stream: AsyncIterable<unknown>;
+  let response: Response;
   try {
-    stream = await sdk.chat.completions.create(body, { ...options, maxRetries: 0 });
+    // The SDK sends the request and turns an error status into its APIError; the body is read here.
+    response = await sdk.chat.completions.create(body, { ...options, maxRetries: 0 }).asResponse();
   } catch (err) {
     throw signal.aborted ? aborted() : toBotError(err, { ...context, phase: "request" });
   }
   try {
-    for await (const chunk of stream) yield chunk;
+    yield* sseChunks(response);
   } catch (err) {
     throw signal.aborted ? aborted() : toBotError(err, { ...context, phase: "stream" });
   }
-  // The SDK ends a stream quietly when its signal aborts; that is a timeout or a cancel, not an answer.
+  // A body that ends because the signal aborted is a timeout or a cancel, not an answer.
   if (signal.aborted) throw aborted();
 }
 

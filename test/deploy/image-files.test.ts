@@ -14,6 +14,7 @@ import { isAbsolute, join, resolve } from "node:path";
 import { after, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { DEFAULT_TEAM, type SlackDouble, startSlackDouble } from "../doubles/slack/web-api-double.js";
+import { startFlags } from "../helpers/bot-process.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const DOCKERFILE = join(ROOT, "deploy", "Dockerfile");
@@ -190,11 +191,11 @@ describe("deploy/Dockerfile", () => {
     assert.equal(of(runtime, "ENTRYPOINT").length, 0, "no ENTRYPOINT wrapping the command");
     const cmds = of(runtime, "CMD");
     assert.equal(cmds.length, 1);
-    assert.deepEqual(execForm(cmds[0]?.rest ?? "", "CMD"), [
-      "node",
-      "--max-semi-space-size=8",
-      "dist/src/main.js",
-    ]);
+    assert.deepEqual(
+      execForm(cmds[0]?.rest ?? "", "CMD"),
+      ["node", ...startFlags(), "dist/src/main.js"],
+      "the image starts the bot with npm start's node flags",
+    );
   });
 
   it("copies nothing the build context leaves out, and the context leaves out secrets and local builds", () => {

@@ -17,6 +17,7 @@ const CORPUS = [
   "Full-time employees receive 25 paid vacation days per calendar year. ".repeat(200),
   "https://contoso.sharepoint.com/sites/hr/Shared%20Documents/Policies/Vacation-2025.pdf?web=1",
   "| col | col |\n|---|---|\n| 1 | 2 |",
+  "\uFEFFnamespace Contoso; // a file that starts with a byte-order mark",
   "",
 ];
 

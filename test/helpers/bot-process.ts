@@ -32,7 +32,7 @@ export interface BotProcessOptions {
 }
 
 /** The node flags of package.json's `start` script (`node <flags> dist/src/main.js`). */
-function startFlags(): string[] {
+export function startFlags(): string[] {
   const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
     scripts: { start: string };
   };
