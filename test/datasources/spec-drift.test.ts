@@ -21,13 +21,18 @@ import {
 } from "../../src/datasources/schema-2024-10-21.js";
 import { validateDataSourceConfiguration } from "../../src/datasources/validate.js";
 import { dataSourceSpecErrors } from "../doubles/azure-openai.js";
+import { skipWithoutSpecs, specFile, specsAvailable } from "../doubles/specs-dir.js";
 
-const SPEC_DIR = new URL("../../../shared/specs/azure-openai/2024-10-21/", import.meta.url);
+const specPath = (...parts: string[]) => specFile("azure-openai", "2024-10-21", ...parts);
 type Node = Record<string, unknown>;
-const spec = JSON.parse(readFileSync(new URL("inference.json", SPEC_DIR), "utf8")) as {
-  components: { schemas: Record<string, Node> };
-};
-const schemas = spec.components.schemas;
+/** Nothing to compare with in a fresh clone without the specs: every test here is skipped then. */
+const schemas: Record<string, Node> = specsAvailable()
+  ? (
+      JSON.parse(readFileSync(specPath("inference.json"), "utf8")) as {
+        components: { schemas: Record<string, Node> };
+      }
+    ).components.schemas
+  : {};
 
 /** A neutral description both the spec and zod reduce to. */
 type Desc =
@@ -168,7 +173,7 @@ function fromZod(schema: z.core.$ZodType): Desc {
 
 // ---------------------------------------------------------------------------------------------
 
-describe("zod schemas equal the published 2024-10-21 schema", () => {
+describe("zod schemas equal the published 2024-10-21 schema", { skip: skipWithoutSpecs() }, () => {
   test("the whole data source configuration, field by field", () => {
     assert.deepEqual(fromZod(DataSourceConfiguration), dataSourcesFromSpec());
   });
@@ -258,12 +263,13 @@ describe("zod schemas equal the published 2024-10-21 schema", () => {
   });
 });
 
-describe("the spec's On Your Data examples", () => {
+describe("the spec's On Your Data examples", { skip: skipWithoutSpecs() }, () => {
   for (const file of [
     "chat_completions_azure_search_minimum.json",
     "chat_completions_azure_search_advanced.json",
   ]) {
-    const example = JSON.parse(readFileSync(new URL(`examples/${file}`, SPEC_DIR), "utf8")) as {
+    if (!specsAvailable()) continue;
+    const example = JSON.parse(readFileSync(specPath("examples", file), "utf8")) as {
       parameters: { body: { data_sources: unknown[] } };
     };
     const dataSources = example.parameters.body.data_sources;

@@ -4,6 +4,7 @@ import { after, afterEach, before, test } from "node:test";
 import { SlackMethodSpecs } from "../doubles/slack/method-spec.js";
 import { ALICE, slackError, webClient } from "../doubles/slack/test-support.js";
 import { DEFAULT_TEAM, type SlackDouble, startSlackDouble } from "../doubles/slack/web-api-double.js";
+import { skipWithoutSpecs } from "../doubles/specs-dir.js";
 
 let double: SlackDouble;
 before(async () => {
@@ -14,7 +15,9 @@ afterEach(() => double.reset());
 
 const violations = () => double.specViolations.flatMap((v) => v.errors);
 
-test("an unknown argument is recorded; Slack ignores it, so the call still succeeds", async () => {
+test("an unknown argument is recorded; Slack ignores it, so the call still succeeds", {
+  skip: skipWithoutSpecs(),
+}, async () => {
   const res = await webClient(double).apiCall("chat.postMessage", {
     channel: "C0SPEC0001",
     text: "x",
@@ -24,7 +27,9 @@ test("an unknown argument is recorded; Slack ignores it, so the call still succe
   assert.deepEqual(violations(), ['chat.postMessage: unknown argument "colour"']);
 });
 
-test("a missing required argument is invalid_arguments and recorded", async () => {
+test("a missing required argument is invalid_arguments and recorded", {
+  skip: skipWithoutSpecs(),
+}, async () => {
   const web = webClient(double);
   assert.equal(
     await slackError(web.apiCall("chat.update", { channel: "C0SPEC0002", text: "x" })),
@@ -33,7 +38,9 @@ test("a missing required argument is invalid_arguments and recorded", async () =
   assert.match(violations().join("\n"), /must have required property 'ts'/);
 });
 
-test("a mistyped argument is invalid_arguments: limit must be a number", async () => {
+test("a mistyped argument is invalid_arguments: limit must be a number", {
+  skip: skipWithoutSpecs(),
+}, async () => {
   const web = webClient(double);
   const ts = double.seedMessage({ channel: "C0SPEC0003", user: ALICE, text: "q" });
   assert.equal(
@@ -43,7 +50,9 @@ test("a mistyped argument is invalid_arguments: limit must be a number", async (
   assert.match(violations().join("\n"), /conversations.replies\/limit must be number/);
 });
 
-test("enums and item limits from the docs apply (task_display_mode, loading_messages)", async () => {
+test("enums and item limits from the docs apply (task_display_mode, loading_messages)", {
+  skip: skipWithoutSpecs(),
+}, async () => {
   const web = webClient(double);
   assert.equal(
     await slackError(web.apiCall("chat.startStream", { channel: "D0SPEC0004", task_display_mode: "grid" })),
@@ -63,7 +72,9 @@ test("enums and item limits from the docs apply (task_display_mode, loading_mess
   assert.equal(double.specViolations.length, 2);
 });
 
-test("JSON bodies: accepted where the docs say json_input_supported, recorded and refused elsewhere", async () => {
+test("JSON bodies: accepted where the docs say json_input_supported, recorded and refused elsewhere", {
+  skip: skipWithoutSpecs(),
+}, async () => {
   const post = (method: string, body: object) =>
     fetch(`${double.url}${method}`, {
       method: "POST",
@@ -107,7 +118,7 @@ test("chat.appendStream may carry chunks instead of markdown_text (the SDK's for
   assert.equal(double.specViolations.length, 1);
 });
 
-test("success answers are checked against the documented output", () => {
+test("success answers are checked against the documented output", { skip: skipWithoutSpecs() }, () => {
   const specs = new SlackMethodSpecs(["chat.update", "chat.stopStream"]);
   assert.deepEqual(
     specs.checkOutput("chat.update", {

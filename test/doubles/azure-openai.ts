@@ -26,6 +26,7 @@ import {
   embeddingsAnswer,
 } from "./azure-openai-embeddings.js";
 import { type SpecName, type SpecValidator, specValidator } from "./spec-validator.js";
+import { specFile, specsAvailable } from "./specs-dir.js";
 
 export type { EmbeddingsScenario, EmbeddingsScenarioSource } from "./azure-openai-embeddings.js";
 
@@ -1028,6 +1029,7 @@ let dataSourceAjv: Ajv | undefined;
  * `x-ms-discriminator-value` (used only by the On Your Data schemas) becomes a constraint on `type`.
  */
 export function dataSourceSpecErrors(source: unknown): string[] {
+  if (!specsAvailable()) return [];
   const type = isRecord(source) ? source.type : undefined;
   const schema = typeof type === "string" ? CONFIGURATION_SCHEMAS[type] : undefined;
   if (!schema) {
@@ -1184,9 +1186,11 @@ function withoutNullCitationFields(context: unknown): unknown {
 type SpecNode = Record<string, unknown>;
 let specSchemas: Record<string, SpecNode> | undefined;
 
+/** Empty without the specs folder: no field is then taken for one the spec lacks. */
 function schemas(): Record<string, SpecNode> {
+  if (!specSchemas && !specsAvailable()) specSchemas = {};
   if (!specSchemas) {
-    const file = new URL("../../../shared/specs/azure-openai/2024-10-21/inference.json", import.meta.url);
+    const file = specFile("azure-openai", "2024-10-21", "inference.json");
     const document = JSON.parse(readFileSync(file, "utf8")) as {
       components: { schemas: Record<string, SpecNode> };
     };

@@ -1,20 +1,21 @@
-// Validates JSON bodies against the published specs in ../shared/specs (unchanged upstream copies), so
-// a test double cannot drift from the service. OpenAPI 3 `nullable` and Swagger 2 `x-nullable` become
+// Validates JSON bodies against the published specs in $SPECS_DIR (unchanged upstream copies), so
+// a test double cannot drift from the service; without the specs (a fresh clone) it accepts everything. OpenAPI 3 `nullable` and Swagger 2 `x-nullable` become
 // `anyOf [..., null]`; everything else is read as JSON Schema by ajv (strict: false ignores x-ms-*).
 // A schema is named (components/definitions) or, when it is inline in a path, given by JSON pointer.
 import { readFileSync } from "node:fs";
 import { Ajv, type ValidateFunction } from "ajv";
 import addFormatsModule from "ajv-formats";
+import { specFile, specsAvailable } from "./specs-dir.js";
 
 export type SpecName = "azure-openai-2024-10-21" | "azure-ai-inference-2025-04-01";
 
-const SPECS: Record<SpecName, { file: URL; schemaPointer: string }> = {
+const SPECS: Record<SpecName, { file: string[]; schemaPointer: string }> = {
   "azure-openai-2024-10-21": {
-    file: new URL("../../../shared/specs/azure-openai/2024-10-21/inference.json", import.meta.url),
+    file: ["azure-openai", "2024-10-21", "inference.json"],
     schemaPointer: "#/components/schemas/",
   },
   "azure-ai-inference-2025-04-01": {
-    file: new URL("../../../shared/specs/azure-ai-inference/2025-04-01/openapi.json", import.meta.url),
+    file: ["azure-ai-inference", "2025-04-01", "openapi.json"],
     schemaPointer: "#/definitions/",
   },
 };
@@ -118,6 +119,8 @@ const STREAM_CHUNK_PARTS: Array<{ pick(chunk: Record<string, unknown>): unknown[
 export class SpecValidator {
   readonly #ajv: Ajv;
   readonly #compiled = new Map<string, ValidateFunction>();
+  /** False without the specs folder: nothing is checked. */
+  readonly available = specsAvailable();
 
   constructor() {
     this.#ajv = new Ajv({ strict: false, allErrors: true, validateSchema: false });
@@ -130,8 +133,9 @@ export class SpecValidator {
       type: "number",
       validate: (n: number) => Number.isInteger(n) && Math.abs(n) < 2 ** 31,
     });
+    if (!this.available) return;
     for (const [name, { file }] of Object.entries(SPECS)) {
-      const document = JSON.parse(readFileSync(file, "utf8")) as unknown;
+      const document = JSON.parse(readFileSync(specFile(...file), "utf8")) as unknown;
       this.#ajv.addSchema(withNullable(document) as object, name);
     }
   }
@@ -142,6 +146,7 @@ export class SpecValidator {
    * document ("#/paths/...", for a schema inline in a path, e.g. AZURE_OPENAI_EMBEDDINGS_REQUEST).
    */
   validate(spec: SpecName, schema: string, payload: unknown): string[] {
+    if (!this.available) return [];
     const copy = structuredClone(payload) as unknown;
     if (isRecord(copy)) {
       for (const deviation of KNOWN_SERVICE_DEVIATIONS) {

@@ -11,7 +11,6 @@ export {
   exampleResponses,
   examplesAvailable,
   examplesDir,
-  specsDir,
   unexpectedResponseKeys,
 } from "./spec-examples.js";
 export type {

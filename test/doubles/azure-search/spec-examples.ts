@@ -2,8 +2,8 @@
 // check that a response only uses keys those examples use. Where the examples are silent the double follows
 // the SDK's deserializers; those keys are listed in EXTRA_KEYS with the reason.
 import { existsSync, readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { specFile } from "../specs-dir.js";
 import { isRecord } from "./request-shapes.js";
 import type { SearchOperation } from "./types.js";
 
@@ -13,15 +13,8 @@ export const EXAMPLE_FILES: Record<SearchOperation, string> = {
   retrieve: "KnowledgeBaseRetrieveWithIntents.json",
 };
 
-const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
-
-/** $SPECS_DIR (default ../shared/specs), relative to the repository root. */
-export function specsDir(): string {
-  return resolve(REPO_ROOT, process.env.SPECS_DIR ?? "../shared/specs");
-}
-
 export function examplesDir(): string {
-  return join(specsDir(), "azure-search", "2026-04-01", "examples");
+  return specFile("azure-search", "2026-04-01", "examples");
 }
 
 export function examplesAvailable(): boolean {

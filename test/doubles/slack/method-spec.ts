@@ -1,6 +1,8 @@
-// Reads Slack's own per-method docs (../shared/specs/slack/docs.slack.dev/methods/<method>.json) and
+// Reads Slack's own per-method docs ($SPECS_DIR/slack/docs.slack.dev/methods/<method>.json) and
 // checks what a client sends and what the double answers against them: required arguments, known
-// argument names, argument types, and the `output` schema of a success answer.
+// argument names, argument types, and the `output` schema of a success answer. Without the specs
+// folder (a fresh clone) nothing is checked: arguments are only brought to their wire view, by the
+// few types the double's handlers read (WIRE_TYPES_WITHOUT_DOCS).
 //
 // Form bodies carry every value as a string ("true", "10", JSON text for blocks); JSON bodies carry
 // native values. Both are brought to one "wire view" before validation: a form string is decoded
@@ -8,10 +10,11 @@
 // as the JSON-encoded string the docs describe ("presented as a URL-encoded string").
 import { readFileSync } from "node:fs";
 import { Ajv, type ValidateFunction } from "ajv";
+import { specFile, specsAvailable } from "../specs-dir.js";
 
-const DOCS_DIR = new URL("../../../../shared/specs/slack/docs.slack.dev/methods/", import.meta.url);
+const docFile = (method: string) => specFile("slack", "docs.slack.dev", "methods", `${method}.json`);
 /** slack-ruby's copy of the same docs: its `errors` add the common errors every method can answer. */
-const FLAT_DOCS_DIR = new URL("../../../../shared/specs/slack/methods/", import.meta.url);
+const flatDocFile = (method: string) => specFile("slack", "methods", `${method}.json`);
 
 /**
  * Errors any method answers (Slack's "common errors") that neither copy of the docs lists for every
@@ -31,6 +34,19 @@ const STRUCTURED_ARGS = new Set([
   "loading_messages",
   "file_ids",
 ]);
+
+/**
+ * Without the docs: the arguments the handlers read, or the bot sends, as something other than a
+ * string (types from the docs of chat.postMessage, conversations.history/replies, users.info),
+ * besides STRUCTURED_ARGS.
+ */
+const WIRE_TYPES_WITHOUT_DOCS: Record<string, JsonSchema> = {
+  unfurl_links: { type: "boolean" },
+  unfurl_media: { type: "boolean" },
+  limit: { type: "integer" },
+  inclusive: { type: "boolean" },
+  include_locale: { type: "boolean" },
+};
 
 /** Arguments every method takes besides its documented ones. */
 const COMMON_ARGS: Record<string, JsonSchema> = {
@@ -138,9 +154,16 @@ export class SlackMethodSpecs {
   readonly #argValidators = new Map<string, ValidateFunction>();
   readonly #outputValidators = new Map<string, ValidateFunction | null>();
 
+  /** False without the specs folder: every call is taken as documented. */
+  readonly available = specsAvailable();
+
   constructor(methods: readonly string[]) {
     for (const method of methods) {
-      const doc = JSON.parse(readFileSync(new URL(`${method}.json`, DOCS_DIR), "utf8")) as MethodDoc;
+      if (!this.available) {
+        this.#docs.set(method, { json_input_supported: true, args: { properties: docsFreeArgs() } });
+        continue;
+      }
+      const doc = JSON.parse(readFileSync(docFile(method), "utf8")) as MethodDoc;
       this.#docs.set(method, doc);
       const errors = new Set([...COMMON_ERRORS, ...Object.keys(doc.errors ?? {})]);
       for (const error of Object.keys(readFlatDoc(method)?.errors ?? {})) errors.add(error);
@@ -150,6 +173,7 @@ export class SlackMethodSpecs {
 
   /** True when Slack's docs list `error` as an answer of `method` (or it is a common error). */
   documentsError(method: string, error: string): boolean {
+    if (!this.available) return true;
     return this.#errors.get(method)?.has(error) ?? false;
   }
 
@@ -168,7 +192,7 @@ export class SlackMethodSpecs {
     const result: ArgCheck = { args: {}, errors: [], warnings: [], malformed: new Set() };
     const wire: Record<string, unknown> = {};
     for (const [name, value] of Object.entries(raw)) {
-      const property = properties[name];
+      const property = properties[name] ?? (this.available ? undefined : {});
       if (!property) {
         result.warnings.push(`${method}: unknown argument "${name}"`);
         if (name !== "token") result.args[name] = value;
@@ -188,6 +212,7 @@ export class SlackMethodSpecs {
         result.args[name] = typed;
       }
     }
+    if (!this.available) return result;
     const validate = this.#argValidator(method);
     if (!validate(wire)) result.errors.push(...describe(method, validate));
     return result;
@@ -195,6 +220,7 @@ export class SlackMethodSpecs {
 
   /** Errors when a success answer does not fit the method's documented `output`. */
   checkOutput(method: string, body: Record<string, unknown>): string[] {
+    if (!this.available) return [];
     const validate = this.#outputValidator(method);
     if (!validate) return [];
     const { ok: _ok, response_metadata: _meta, warning: _warning, ...rest } = body;
@@ -235,9 +261,17 @@ export class SlackMethodSpecs {
   }
 }
 
+/** The argument types the double needs when there are no docs to read them from. */
+function docsFreeArgs(): Record<string, JsonSchema> {
+  const structured = Object.fromEntries(
+    [...STRUCTURED_ARGS].map((name) => [name, { type: ["array", "object"] }]),
+  );
+  return { ...structured, ...WIRE_TYPES_WITHOUT_DOCS };
+}
+
 function readFlatDoc(method: string): { errors?: Record<string, unknown> } | undefined {
   try {
-    return JSON.parse(readFileSync(new URL(`${method}.json`, FLAT_DOCS_DIR), "utf8")) as {
+    return JSON.parse(readFileSync(flatDocFile(method), "utf8")) as {
       errors?: Record<string, unknown>;
     };
   } catch {
