@@ -30,7 +30,9 @@ function envWithoutSpecs(): NodeJS.ProcessEnv {
   return env;
 }
 
-describe("a fresh clone without ../shared", { skip: !existsSync(join(ROOT, ".git")) && "not a git checkout" }, () => {
+describe("a fresh clone without ../shared", {
+  skip: !existsSync(join(ROOT, ".git")) && "not a git checkout",
+}, () => {
   let parent: string;
   let clone: string;
 
