@@ -17,6 +17,7 @@ import { systemClock } from "../../src/reply/clock.js";
 import type { Clock, ReplySink } from "../../src/reply/types.js";
 import type { HttpServer } from "../../src/server.js";
 import { resolveSettings } from "../../src/settings/resolve.js";
+import { settingsContextOf } from "../../src/settings/schema.js";
 import { encodeThreadKey } from "../../src/store/keys.js";
 import { applyBotbuilderFixes } from "./botbuilder-fixes.js";
 import { TeamsConversation } from "./conversation.js";
@@ -223,10 +224,8 @@ export function startTeams(options: TeamsAdapterOptions): TeamsAdapter {
     ]);
     return resolveSettings({ conversation, workspace }, core.config.defaults, core.config.models);
   };
-  const settingsContext = () => ({ allowedModels: core.config.models.map((m) => m.name), dataSources: [] });
-
   const showSettingsCard = async (turn: TeamsTurn, canChange: boolean, conversation: TeamsConversation) => {
-    const card = settingsCard(await effectiveSettings(turn), settingsContext(), canChange);
+    const card = settingsCard(await effectiveSettings(turn), settingsContextOf(core.config), canChange);
     await conversation.send({ type: "message", attachments: [card as never] });
   };
 

@@ -15,6 +15,7 @@ import type { Clock, ReplySink } from "../reply/types.js";
 import { citationsOf, groundingFor } from "../retrieval/grounding.js";
 import type { Passage, Retriever } from "../retrieval/types.js";
 import { type EffectiveSettings, resolveSettings } from "../settings/resolve.js";
+import { settingsContextOf } from "../settings/schema.js";
 import type { Store, StoredMessage } from "../store/types.js";
 import { userMessageFor } from "../user-messages.js";
 import { InFlight } from "./in-flight.js";
@@ -179,10 +180,7 @@ export class Engine {
       workspaceScope: message.workspaceScope,
       canChangeConversation: message.canChangeConversation,
       canChangeWorkspace: message.canChangeWorkspace,
-      settings: {
-        allowedModels: config.models.map((m) => m.name),
-        dataSources: config.dataSources.map((d) => d.name),
-      },
+      settings: settingsContextOf(config),
       defaults: config.defaults,
       models: config.models,
     });

@@ -4,8 +4,19 @@
 export interface SettingsContext {
   /** Model/deployment names the configuration allows. */
   allowedModels: string[];
-  /** Data-source names the configuration defines (used by the "On Your Data" feature). */
+  /** Data-source names the configuration defines (bot search or On Your Data). */
   dataSources: string[];
+}
+
+/** The values the configuration allows: one source for commands, help and the Teams card. */
+export function settingsContextOf(config: {
+  models: ReadonlyArray<{ name: string }>;
+  dataSources: ReadonlyArray<{ name: string }>;
+}): SettingsContext {
+  return {
+    allowedModels: config.models.map((m) => m.name),
+    dataSources: config.dataSources.map((d) => d.name),
+  };
 }
 
 export interface SettingDef {

@@ -7,7 +7,7 @@ import { appMentionEvent } from "../doubles/slack/event-payloads.js";
 import { slashCommandForm } from "../doubles/slack/interaction-payloads.js";
 import { postSlack } from "../doubles/slack/signing.js";
 import { ALICE, BOT_USER } from "../doubles/slack/test-support.js";
-import { personalConversationId, personalMessage } from "../doubles/teams/activities.js";
+import { cardSubmit, personalConversationId, personalMessage } from "../doubles/teams/activities.js";
 import { SIGNING_SECRET, type SlackHarness, settled, startSlackHarness } from "./slack/harness.js";
 import { startTeamsHarness, type TeamsHarness } from "./teams/harness.js";
 
@@ -94,5 +94,39 @@ describe("cited answers in Teams", () => {
       ],
     );
     assert.deepEqual(h.connector.violations, []);
+  });
+
+  it("offers the data source on the settings card, and saving the card for another change keeps it on", async () => {
+    const conversationId = personalConversationId();
+    await h.post(personalMessage(h.base, { text: "settings set datasource pet-docs", conversationId }));
+    await h.post(personalMessage(h.base, { text: "settings", conversationId }));
+    await h.settled();
+    const card = h.connector.visible(conversationId).at(-1)?.attachments[0] as {
+      content?: { body?: Array<{ id?: string; value?: string; choices?: Array<{ value: string }> }> };
+    };
+    const inputs = (card?.content?.body ?? []).filter((b) => b.id !== undefined);
+    const dataSource = inputs.find((b) => b.id === "datasource");
+    assert.deepEqual(
+      dataSource?.choices?.map((c) => c.value),
+      ["off", "pet-docs"],
+    );
+    assert.equal(dataSource?.value, "pet-docs", "the card shows the data source that is on");
+
+    // Teams sends every input's value back: the shown ones, with only the temperature changed.
+    const value: Record<string, string> = { action: "settings.save" };
+    for (const input of inputs) if (input.id) value[input.id] = input.value ?? "";
+    value.temperature = "0.4";
+    await h.post(cardSubmit(h.base, { conversationId, replyToId: "card", value }));
+    await h.settled();
+    const saved = h.connector.visible(conversationId).at(-1)?.text ?? "";
+    assert.match(saved, /`temperature` is now `0.4`/);
+    assert.doesNotMatch(saved, /datasource/);
+
+    h.llm.script({ kind: "stream", pieces: PIECES, citations: DEFAULT_OYD_CITATIONS });
+    await h.post(personalMessage(h.base, { text: "and cats?", conversationId }));
+    await h.settled();
+    const request = h.llm.requests.at(-1)?.body as { data_sources?: unknown[]; temperature?: number };
+    assert.equal(request.temperature, 0.4);
+    assert.equal(request.data_sources?.length, 1, "the answer is still grounded in pet-docs");
   });
 });
