@@ -104,8 +104,7 @@ function message(thread: string, text: string): IncomingMessage {
     workspaceScope: "bench:T",
     userId: "U",
     text,
-    canChangeConversation: true,
-    canChangeWorkspace: true,
+    rights: async () => ({ conversation: true, workspace: true }),
   };
 }
 

@@ -80,8 +80,7 @@ const message = (thread: string, text: string, workspace: "G" | "P"): IncomingMe
   workspaceScope: `bench:${workspace}`,
   userId: "U",
   text,
-  canChangeConversation: true,
-  canChangeWorkspace: true,
+  rights: async () => ({ conversation: true, workspace: true }),
 });
 
 export async function benchGrounded(): Promise<Row[]> {

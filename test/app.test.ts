@@ -47,8 +47,7 @@ describe("shutdown", () => {
       workspaceScope: "console:T",
       userId: "U",
       text: "hi",
-      canChangeConversation: true,
-      canChangeWorkspace: true,
+      rights: async () => ({ conversation: true, workspace: true }),
     });
     const turns = [core.engine.handle(msg("a"), quick), core.engine.handle(msg("b"), stuck)];
     while (double.requests.length < 2) await new Promise((r) => setTimeout(r, 5));

@@ -43,8 +43,7 @@ async function main(): Promise<void> {
             workspaceScope: "console:local",
             userId: user,
             text,
-            canChangeConversation: true,
-            canChangeWorkspace: true,
+            rights: async () => ({ conversation: true, workspace: true }),
           },
           new ConsoleSink(),
         );

@@ -4,7 +4,6 @@
 import { App, type Receiver, SocketModeReceiver } from "@slack/bolt";
 import { WebClient } from "@slack/web-api";
 import type { Core } from "../../src/app.js";
-import { parseCommand } from "../../src/commands/parse.js";
 import type { SlackConfig } from "../../src/config.js";
 import { StartupRefusedError } from "../../src/dependencies.js";
 import type { IncomingMessage } from "../../src/engine/types.js";
@@ -228,20 +227,18 @@ export function startSlack(options: SlackAdapterOptions): SlackAdapter {
       await core.store
         .markThread(threadKey, core.config.history.ttlSeconds)
         .catch((err: unknown) => log.warn({ err }, "could not mark the thread as one the bot takes part in"));
-      const rights = await rightsFor(api, turn.text, turn.userId, turn.isDm);
+      const rights = rightsOf(api, turn.userId, turn.isDm);
       await core.engine.handle(incoming(turn, threadKey, rights, priorContext), sink);
     };
 
-    const rightsFor = async (api: SlackApi, text: string, userId: string, isDm: boolean) => {
-      const command = parseCommand(text);
-      // Only a change needs the user's role (one users.info lookup, cached).
-      if (command?.type !== "set" && command?.type !== "reset")
-        return { conversation: isDm, workspace: false };
-      return permissions.forUser(api, userId, isDm).catch((err: unknown) => {
-        log.warn({ err }, "could not look up the user's role; treating them as a member");
-        return { conversation: isDm, workspace: false };
-      });
-    };
+    /** The engine asks only when a command changes something: one users.info lookup, cached. */
+    const rightsOf =
+      (api: SlackApi, userId: string, isDm: boolean): IncomingMessage["rights"] =>
+      () =>
+        permissions.forUser(api, userId, isDm).catch((err: unknown) => {
+          log.warn({ err }, "could not look up the user's role; treating them as a member");
+          return { conversation: isDm, workspace: false };
+        });
 
     app.event("app_mention", async ({ event, body }) => {
       await onMessage(event as unknown as SlackMessageEvent, String(body.team_id));
@@ -252,7 +249,6 @@ export function startSlack(options: SlackAdapterOptions): SlackAdapter {
 
     app.command(config.command, async ({ command, ack }) => {
       const text = command.text.trim() || "help";
-      const parsed = parseCommand(text);
       const isDm = command.channel_id.startsWith("D");
       const respond = async (markdown: string, inline: boolean) => {
         const mrkdwn = markdownToMrkdwn(markdown);
@@ -263,13 +259,10 @@ export function startSlack(options: SlackAdapterOptions): SlackAdapter {
           text: mrkdwn,
         });
       };
-      if (!parsed) return respond(SLASH_USAGE(config.command), true);
-      if (parsed.type === "forget" && !isDm) return respond(CHANNEL_FORGET_HINT, true);
 
       const work = (async () => {
         const sink = new CaptureSink();
-        const api = apiFor(command.team_id);
-        const rights = await rightsFor(api, text, command.user_id, isDm);
+        const rights = rightsOf(apiFor(command.team_id), command.user_id, isDm);
         const turn: SlackTurn = {
           teamId: command.team_id,
           channel: command.channel_id,
@@ -287,8 +280,11 @@ export function startSlack(options: SlackAdapterOptions): SlackAdapter {
           channel: command.channel_id,
           thread: turn.thread,
         });
-        await core.engine.handle(incoming(turn, threadKey, rights, undefined), sink);
-        return sink.text;
+        const message = incoming(turn, threadKey, rights, undefined);
+        // A slash command in a channel is in no thread: there is nothing `forget` could clear.
+        if (!isDm) message.forgetHint = CHANNEL_FORGET_HINT;
+        const outcome = await core.engine.handle(message, sink, { commandsOnly: true });
+        return outcome === "not_a_command" ? SLASH_USAGE(config.command) : sink.text;
       })();
       const inline = await Promise.race([work, clock.sleep(COMMAND_INLINE_ANSWER_MS).then(() => undefined)]);
       if (inline !== undefined) return respond(inline, true);
@@ -343,7 +339,7 @@ export function startSlack(options: SlackAdapterOptions): SlackAdapter {
 function incoming(
   turn: SlackTurn,
   threadKey: string,
-  rights: { conversation: boolean; workspace: boolean },
+  rights: IncomingMessage["rights"],
   priorContext: IncomingMessage["priorContext"],
 ): IncomingMessage {
   return {
@@ -355,7 +351,6 @@ function incoming(
     userId: turn.userId,
     text: turn.text,
     priorContext,
-    canChangeConversation: rights.conversation,
-    canChangeWorkspace: rights.workspace,
+    rights,
   };
 }

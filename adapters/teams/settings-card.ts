@@ -1,7 +1,8 @@
 // The settings as an Adaptive Card: the effective values, and (for those allowed to change them) a
 // form whose submit comes back as a message with `value`; that becomes `settings set` commands of
 // the shared grammar, so validation and wording stay in one place.
-import type { EffectiveSettings } from "../../src/settings/resolve.js";
+import type { Attachment } from "botframework-schema";
+import type { EffectiveSettings, SettingsView } from "../../src/settings/resolve.js";
 import type { SettingsContext } from "../../src/settings/schema.js";
 import { SETTINGS_CARD_ACTION } from "./routing.js";
 
@@ -42,11 +43,16 @@ export function currentValues(s: EffectiveSettings): Record<string, string> {
   };
 }
 
+/** The card's message: what a Teams sink sends for `settings` (ReplySink.showSettings). */
+export function settingsCardMessage(view: SettingsView): { type: "message"; attachments: Attachment[] } {
+  return { type: "message", attachments: [settingsCard(view.settings, view.context, view.canChange)] };
+}
+
 export function settingsCard(
   settings: EffectiveSettings,
   ctx: SettingsContext,
   canChange: boolean,
-): Record<string, unknown> {
+): Attachment {
   const values = currentValues(settings);
   const facts = FIELDS.map((f) => ({
     title: f.label,
@@ -114,7 +120,7 @@ function input(f: (typeof FIELDS)[number], value: string, ctx: SettingsContext):
   return { type: "Input.Text", ...common, isMultiline: f.input === "multiline", placeholder: "" };
 }
 
-function card(body: unknown[], actions: unknown[]): Record<string, unknown> {
+function card(body: unknown[], actions: unknown[]): Attachment {
   return {
     contentType: "application/vnd.microsoft.card.adaptive",
     content: { type: "AdaptiveCard", $schema: CARD_SCHEMA, version: CARD_VERSION, body, actions },

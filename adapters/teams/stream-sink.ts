@@ -7,9 +7,11 @@
 import type { Activity } from "botframework-schema";
 import type { NumberedSource } from "../../src/citations/types.js";
 import type { Clock, MessageHandle, ReplyEnd, ReplySink, SinkLimits } from "../../src/reply/types.js";
+import type { SettingsView } from "../../src/settings/resolve.js";
 import { FEEDBACK_CHANNEL_DATA } from "./ai-message.js";
 import { citationEntity } from "./citations.js";
 import { type TeamsConversation, TeamsStreamEndedError } from "./conversation.js";
+import { settingsCardMessage } from "./settings-card.js";
 
 /** Teams accepts about one streaming update per second; a little more keeps clear of the edge. */
 export const TEAMS_STREAM_INTERVAL_MS = 1_100;
@@ -98,6 +100,11 @@ export class TeamsStreamSink implements ReplySink {
 
   setSources(sources: NumberedSource[]): void {
     this.sources = sources;
+  }
+
+  /** `settings` as an Adaptive Card with a form (for those allowed to change them). */
+  async showSettings(view: SettingsView): Promise<void> {
+    await this.conversation.send(settingsCardMessage(view));
   }
 
   async post(text: string, final: boolean, end?: ReplyEnd): Promise<MessageHandle> {

@@ -8,16 +8,13 @@ import type { TokenCredential } from "@azure/identity";
 import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type TurnContext } from "botbuilder";
 import type { Activity } from "botframework-schema";
 import type { Core } from "../../src/app.js";
-import { parseCommand } from "../../src/commands/parse.js";
 import type { TeamsConfig } from "../../src/config.js";
-import type { IncomingMessage } from "../../src/engine/types.js";
+import type { ChangeRights, IncomingMessage } from "../../src/engine/types.js";
 import type { Logger } from "../../src/log.js";
 import { CaptureSink } from "../../src/reply/capture-sink.js";
 import { systemClock } from "../../src/reply/clock.js";
 import type { Clock, ReplySink } from "../../src/reply/types.js";
 import type { HttpServer } from "../../src/server.js";
-import { resolveSettings } from "../../src/settings/resolve.js";
-import { settingsContextOf } from "../../src/settings/schema.js";
 import { encodeThreadKey } from "../../src/store/keys.js";
 import { applyBotbuilderFixes } from "./botbuilder-fixes.js";
 import { TeamsConversation } from "./conversation.js";
@@ -25,7 +22,7 @@ import { feedbackFromInvoke } from "./feedback.js";
 import { botCredentials, graphTeamOwnerCheck } from "./graph-owners.js";
 import { TeamsPermissions } from "./permissions.js";
 import { type InboundActivity, routeTeamsActivity, type TeamsTurn } from "./routing.js";
-import { commandsFromSubmit, currentValues, settingsCard } from "./settings-card.js";
+import { commandsFromSubmit, currentValues } from "./settings-card.js";
 import { checkBotFrameworkToken } from "./startup-check.js";
 import { TeamsStreamSink } from "./stream-sink.js";
 import { TeamsUpdateSink } from "./update-sink.js";
@@ -172,7 +169,7 @@ export function startTeams(options: TeamsAdapterOptions): TeamsAdapter {
             return;
           case "answer_if_in_thread":
           case "answer":
-            await answer(decision.turn, decision.kind === "answer_if_in_thread", fromId, conversation, sink);
+            await answer(decision.turn, decision.kind === "answer_if_in_thread", fromId, sink);
             return;
         }
       })(),
@@ -189,7 +186,6 @@ export function startTeams(options: TeamsAdapterOptions): TeamsAdapter {
     turn: TeamsTurn,
     onlyInThread: boolean,
     fromId: string | undefined,
-    conversation: TeamsConversation,
     sink: ReplySink,
   ) => {
     const threadKey = threadKeyOf(turn);
@@ -199,34 +195,11 @@ export function startTeams(options: TeamsAdapterOptions): TeamsAdapter {
         .markThread(threadKey, core.config.history.ttlSeconds)
         .catch((err: unknown) => log.warn({ err }, "could not mark the thread"));
     }
-    const command = parseCommand(turn.text);
-    const rights = await rightsFor(
-      turn,
-      fromId,
-      command?.type === "set" || command?.type === "reset" || command?.type === "show",
+    // The engine asks for the user's rights only for a change or the settings card (Graph lookups).
+    await core.engine.handle(
+      incoming(turn, threadKey, () => permissions.forTurn(turn, fromId)),
+      sink,
     );
-    if (command?.type === "show" && command.scope === "conversation") {
-      await showSettingsCard(turn, rights.conversation, conversation);
-      return;
-    }
-    await core.engine.handle(incoming(turn, threadKey, rights), sink);
-  };
-
-  const rightsFor = async (turn: TeamsTurn, fromId: string | undefined, needed: boolean) => {
-    if (!needed) return { conversation: turn.kind !== "channel", workspace: false };
-    return permissions.forTurn(turn, fromId);
-  };
-
-  const effectiveSettings = async (turn: TeamsTurn) => {
-    const [conversation = {}, workspace = {}] = await core.store.getSettingsMany([
-      scopeOf(turn),
-      `teams:${turn.tenantId}`,
-    ]);
-    return resolveSettings({ conversation, workspace }, core.config.defaults, core.config.models);
-  };
-  const showSettingsCard = async (turn: TeamsTurn, canChange: boolean, conversation: TeamsConversation) => {
-    const card = settingsCard(await effectiveSettings(turn), settingsContextOf(core.config), canChange);
-    await conversation.send({ type: "message", attachments: [card as never] });
   };
 
   const submitSettings = async (
@@ -235,8 +208,13 @@ export function startTeams(options: TeamsAdapterOptions): TeamsAdapter {
     fromId: string | undefined,
     conversation: TeamsConversation,
   ) => {
-    const commands = commandsFromSubmit(values, currentValues(await effectiveSettings(turn)));
-    const rights = await permissions.forTurn(turn, fromId);
+    const shown = currentValues(await core.engine.effectiveSettings(scopesOf(turn)));
+    const commands = commandsFromSubmit(values, shown);
+    let lookup: Promise<ChangeRights> | undefined; // one lookup for the whole form, only if needed
+    const rights = () => {
+      lookup ??= permissions.forTurn(turn, fromId);
+      return lookup;
+    };
     const answers: string[] = [];
     for (const text of commands) {
       const capture = new CaptureSink();
@@ -257,7 +235,7 @@ export function startTeams(options: TeamsAdapterOptions): TeamsAdapter {
     }
     await core.store.recordFeedback({
       platform: "teams",
-      conversationScope: scopeOf(turn),
+      conversationScope: scopesOf(turn).conversationScope,
       threadKey: threadKeyOf(turn),
       messageId: activity.replyToId ?? activity.id ?? "unknown",
       userId: turn.userId,
@@ -282,25 +260,22 @@ function threadKeyOf(turn: TeamsTurn): string {
   });
 }
 
-function scopeOf(turn: TeamsTurn): string {
-  return `teams:${turn.tenantId}:${turn.scopeId}`;
+function scopesOf(turn: TeamsTurn): Pick<IncomingMessage, "conversationScope" | "workspaceScope"> {
+  return {
+    conversationScope: `teams:${turn.tenantId}:${turn.scopeId}`,
+    workspaceScope: `teams:${turn.tenantId}`,
+  };
 }
 
-function incoming(
-  turn: TeamsTurn,
-  threadKey: string,
-  rights: { conversation: boolean; workspace: boolean },
-): IncomingMessage {
+function incoming(turn: TeamsTurn, threadKey: string, rights: IncomingMessage["rights"]): IncomingMessage {
   return {
     id: `${turn.baseConversationId}:${turn.thread}:${Date.now()}`,
     platform: "teams",
     threadKey,
-    conversationScope: scopeOf(turn),
-    workspaceScope: `teams:${turn.tenantId}`,
+    ...scopesOf(turn),
     userId: turn.userId,
     text: turn.text,
-    canChangeConversation: rights.conversation,
-    canChangeWorkspace: rights.workspace,
+    rights,
   };
 }
 

@@ -5,9 +5,11 @@
 import type { Activity } from "botframework-schema";
 import type { NumberedSource } from "../../src/citations/types.js";
 import type { MessageHandle, ReplyEnd, ReplySink, SinkLimits } from "../../src/reply/types.js";
+import type { SettingsView } from "../../src/settings/resolve.js";
 import { FEEDBACK_CHANNEL_DATA } from "./ai-message.js";
 import { citationEntity } from "./citations.js";
 import type { TeamsConversation } from "./conversation.js";
+import { settingsCardMessage } from "./settings-card.js";
 import { TEAMS_MESSAGE_MAX_CHARS } from "./stream-sink.js";
 
 /** One edit per message per second stays far inside 7/s and 60/30 s per conversation. */
@@ -29,6 +31,11 @@ export class TeamsUpdateSink implements ReplySink {
 
   setSources(sources: NumberedSource[]): void {
     this.sources = sources;
+  }
+
+  /** `settings` as an Adaptive Card with a form (for those allowed to change them). */
+  async showSettings(view: SettingsView): Promise<void> {
+    await this.conversation.send(settingsCardMessage(view));
   }
 
   async post(text: string, final: boolean, end?: ReplyEnd): Promise<MessageHandle> {

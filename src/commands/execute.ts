@@ -1,5 +1,6 @@
 // Carries out a parsed command against the store and returns the Markdown answer.
 import type { EnvDefaults } from "../config.js";
+import type { ChangeRights } from "../engine/types.js";
 import type { AllowedModel } from "../llm/models.js";
 import { resolveSettings } from "../settings/resolve.js";
 import { findSetting, SETTING_KEYS, type SettingsContext } from "../settings/schema.js";
@@ -14,9 +15,8 @@ export interface CommandContext {
   conversationScope: string;
   /** Settings scope of the workspace or tenant. */
   workspaceScope: string;
-  /** Decided by the adapter from the platform's roles (admins, team owners, configured users). */
-  canChangeConversation: boolean;
-  canChangeWorkspace: boolean;
+  /** The user's rights, asked only by a command that changes something. */
+  rights: () => Promise<ChangeRights>;
   settings: SettingsContext;
   defaults: EnvDefaults;
   models: AllowedModel[];
@@ -43,7 +43,7 @@ export async function executeCommand(command: Command, ctx: CommandContext): Pro
       return renderSettings(title, resolveSettings(layers, ctx.defaults, ctx.models));
     }
     case "set": {
-      const refusal = refuse(command.scope, ctx);
+      const refusal = await refuse(command.scope, ctx);
       if (refusal) return refusal;
       const def = findSetting(command.key);
       if (!def)
@@ -54,7 +54,7 @@ export async function executeCommand(command: Command, ctx: CommandContext): Pro
       return `\`${def.key}\` is now ${display(def.key, parsed.value)}${command.scope === "workspace" ? " for the workspace" : " in this conversation"}.`;
     }
     case "reset": {
-      const refusal = refuse(command.scope, ctx);
+      const refusal = await refuse(command.scope, ctx);
       if (refusal) return refusal;
       if (command.key === undefined) {
         await ctx.store.resetSettings(scopeOf(command.scope, ctx));
@@ -75,11 +75,12 @@ function scopeOf(scope: CommandScope, ctx: CommandContext): string {
   return scope === "workspace" ? ctx.workspaceScope : ctx.conversationScope;
 }
 
-function refuse(scope: CommandScope, ctx: CommandContext): string | undefined {
-  if (scope === "workspace" && !ctx.canChangeWorkspace) {
+async function refuse(scope: CommandScope, ctx: CommandContext): Promise<string | undefined> {
+  const rights = await ctx.rights();
+  if (scope === "workspace" && !rights.workspace) {
     return "Only workspace admins can change the workspace defaults. You can still view them with `settings workspace`.";
   }
-  if (scope === "conversation" && !ctx.canChangeConversation) {
+  if (scope === "conversation" && !rights.conversation) {
     return "Only admins can change this channel's settings. You can still view them with `settings`.";
   }
   return undefined;

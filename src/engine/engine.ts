@@ -2,7 +2,7 @@
 // It is the same for every platform; adapters hand it an IncomingMessage and a ReplySink.
 import { CitationMapper } from "../citations/mapper.js";
 import { executeCommand } from "../commands/execute.js";
-import { parseCommand } from "../commands/parse.js";
+import { type Command, parseCommand } from "../commands/parse.js";
 import type { Config } from "../config.js";
 import type { DataSourceDefinition } from "../datasources/index.js";
 import { BotError, isBotError } from "../errors.js";
@@ -22,7 +22,7 @@ import { InFlight } from "./in-flight.js";
 import { retrieveForTurn } from "./retrieval-step.js";
 import { fitToBudget, type Grounding } from "./token-budget.js";
 import { countTokens, loadEncoders } from "./tokens.js";
-import type { IncomingMessage, TurnOutcome } from "./types.js";
+import { type ChangeRights, type IncomingMessage, NO_RIGHTS, type TurnOutcome } from "./types.js";
 
 /** After the service says the context is too long, retry once keeping this share of the history budget. */
 const CONTEXT_RETRY_HISTORY_SHARE = 0.25;
@@ -97,8 +97,18 @@ export class Engine {
     return this.draining;
   }
 
-  /** Handles one message: a command, or a turn answered through `sink`. Never throws. */
-  async handle(message: IncomingMessage, sink: ReplySink): Promise<TurnOutcome> {
+  /**
+   * Handles one message: a command, or a turn answered through `sink`. With `commandsOnly` (a
+   * platform command such as Slack's slash command), chat is not answered: "not_a_command". Never throws.
+   */
+  async handle(
+    message: IncomingMessage,
+    sink: ReplySink,
+    options: { commandsOnly?: boolean } = {},
+  ): Promise<TurnOutcome> {
+    // The one place a message's text is read as a command.
+    const command = parseCommand(message.text);
+    if (!command && options.commandsOnly) return "not_a_command";
     const controller = new AbortController();
     let resolveDone: () => void = () => {};
     const turn: ActiveTurn = { controller, done: new Promise<void>((r) => (resolveDone = r)) };
@@ -113,12 +123,11 @@ export class Engine {
         await this.postSafely(sink, userMessageFor(new BotError("shutting_down", "draining")), log);
         return "failed";
       }
-      const command = parseCommand(message.text);
       const outcome = await this.deps.store.withThreadLock(
         message.threadKey,
         () =>
           command
-            ? this.runCommand(message, command, sink)
+            ? this.runCommand(message, command, sink, log)
             : this.runTurn(message, sink, controller.signal, log),
         controller.signal,
       );
@@ -167,19 +176,48 @@ export class Engine {
     }
   }
 
+  /** The settings in effect in a conversation: its own, over the workspace's, over the configuration. */
+  async effectiveSettings(scopes: Pick<IncomingMessage, "conversationScope" | "workspaceScope">) {
+    const [conversation = {}, workspace = {}] = await this.deps.store.getSettingsMany([
+      scopes.conversationScope,
+      scopes.workspaceScope,
+    ]);
+    return resolveSettings({ conversation, workspace }, this.deps.config.defaults, this.deps.config.models);
+  }
+
   private async runCommand(
     message: IncomingMessage,
-    command: NonNullable<ReturnType<typeof parseCommand>>,
+    command: Command,
     sink: ReplySink,
+    log: Logger,
   ): Promise<TurnOutcome> {
     const { config, store } = this.deps;
+    const rights = async (): Promise<ChangeRights> => {
+      try {
+        return await message.rights();
+      } catch (err) {
+        log.warn({ err }, "could not look up the user's rights; treating them as having none");
+        return NO_RIGHTS;
+      }
+    };
+    if (command.type === "forget" && message.forgetHint) {
+      await sink.post(message.forgetHint, true);
+      return "command";
+    }
+    if (command.type === "show" && command.scope === "conversation" && sink.showSettings) {
+      await sink.showSettings({
+        settings: await this.effectiveSettings(message),
+        context: settingsContextOf(config),
+        canChange: (await rights()).conversation,
+      });
+      return "command";
+    }
     const text = await executeCommand(command, {
       store,
       threadKey: message.threadKey,
       conversationScope: message.conversationScope,
       workspaceScope: message.workspaceScope,
-      canChangeConversation: message.canChangeConversation,
-      canChangeWorkspace: message.canChangeWorkspace,
+      rights,
       settings: settingsContextOf(config),
       defaults: config.defaults,
       models: config.models,

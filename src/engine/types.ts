@@ -20,9 +20,23 @@ export interface IncomingMessage {
    * it). Used as context for this turn and stored with it.
    */
   priorContext?: StoredMessage[];
-  /** Decided by the adapter from platform roles and configuration. */
-  canChangeConversation: boolean;
-  canChangeWorkspace: boolean;
+  /**
+   * The asking user's rights, from the platform's roles and the configuration. Asked only when a
+   * command changes settings (or a platform shows an editable settings card): a plain question costs
+   * no role lookup. A failed lookup counts as no rights.
+   */
+  rights(): Promise<ChangeRights>;
+  /** What `forget` answers instead where there is no thread to forget (a Slack slash command in a channel). */
+  forgetHint?: string;
 }
 
-export type TurnOutcome = "answered" | "command" | "failed";
+/** Who may change settings where: this conversation's, and the workspace's (or tenant's) defaults. */
+export interface ChangeRights {
+  conversation: boolean;
+  workspace: boolean;
+}
+
+export const NO_RIGHTS: ChangeRights = { conversation: false, workspace: false };
+
+/** "not_a_command": the text was chat, and the caller asked for commands only (nothing was done). */
+export type TurnOutcome = "answered" | "command" | "failed" | "not_a_command";

@@ -1,4 +1,5 @@
 import type { NumberedSource } from "../citations/types.js";
+import type { SettingsView } from "../settings/resolve.js";
 
 // The reply-sink port: how ReplyStream shows text on one platform. A sink works in whole texts:
 // every call carries the complete text the message should show; a sink that streams natively
@@ -40,6 +41,11 @@ export interface ReplySink {
    * them with the answer (a Sources section, citation entities). Optional.
    */
   setSources?(sources: NumberedSource[]): void;
+  /**
+   * Shows the conversation's settings as the platform's own form (a Teams Adaptive Card). Optional:
+   * without it, `settings` is answered as text.
+   */
+  showSettings?(view: SettingsView): Promise<void>;
   /** Show that the bot is working (status line, typing, placeholder). Optional. */
   begin?(): Promise<void>;
   /** Creates a message showing `text`. `final` is true when no update will follow. */

@@ -5,6 +5,13 @@ import type { GenerationOptions } from "../llm/types.js";
 
 export type SettingSource = "conversation" | "workspace" | "default";
 
+/** What a platform's settings form shows: the values, the allowed choices, and whether it may be saved. */
+export interface SettingsView {
+  settings: EffectiveSettings;
+  context: import("./schema.js").SettingsContext;
+  canChange: boolean;
+}
+
 export interface EffectiveSettings {
   systemPrompt: string;
   model: AllowedModel;

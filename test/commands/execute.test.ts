@@ -26,8 +26,7 @@ describe("executeCommand", () => {
       threadKey: "console:local:me:main",
       conversationScope: "console:local:me",
       workspaceScope: "console:local",
-      canChangeConversation: true,
-      canChangeWorkspace: false,
+      rights: async () => ({ conversation: true, workspace: false }),
       settings: { allowedModels: config.models.map((m) => m.name), dataSources: [] },
       defaults: config.defaults,
       models: config.models,
@@ -66,15 +65,22 @@ describe("executeCommand", () => {
   });
 
   it("refuses changes without permission but still shows them", async () => {
-    const refusal = await run("settings set temperature 1", { canChangeConversation: false });
+    const refusal = await run("settings set temperature 1", {
+      rights: async () => ({ conversation: false, workspace: false }),
+    });
     assert.match(refusal, /Only admins can change this channel's settings/);
     assert.deepEqual(await ctx.store.getSettings("console:local:me"), {});
     assert.match(await run("settings workspace set temperature 1"), /Only workspace admins/);
-    assert.match(await run("settings", { canChangeConversation: false }), /Settings for this conversation/);
+    assert.match(
+      await run("settings", { rights: async () => ({ conversation: false, workspace: false }) }),
+      /Settings for this conversation/,
+    );
   });
 
   it("changes workspace defaults for those allowed to", async () => {
-    await run("settings workspace set model gpt-4o-mini", { canChangeWorkspace: true });
+    await run("settings workspace set model gpt-4o-mini", {
+      rights: async () => ({ conversation: true, workspace: true }),
+    });
     assert.deepEqual(await ctx.store.getSettings("console:local"), { model: "gpt-4o-mini" });
     assert.match(await run("settings"), /`model`: gpt-4o-mini _\(workspace\)_/);
   });

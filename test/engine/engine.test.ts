@@ -187,6 +187,51 @@ describe("Engine", () => {
     assert.equal((request.body as SentBody).max_tokens, 55);
   });
 
+  it("reads a command once and asks for the user's rights only when a command changes something", async () => {
+    let asked = 0;
+    const counted = (text: string, conversation: boolean) =>
+      message(text, "t-rights", {
+        rights: async () => {
+          asked++;
+          return { conversation, workspace: false };
+        },
+      });
+    double.script({ kind: "stream", pieces: ["Hi."] });
+    assert.equal(
+      await core.engine.handle(counted("settings set temperature is my question", true), sink()),
+      "command",
+    );
+    assert.equal(asked, 1, "a change asks");
+    for (const text of ["what is the temperature today?", "settings", "help"]) {
+      double.script({ kind: "stream", pieces: ["Hi."] });
+      await core.engine.handle(counted(text, true), sink());
+    }
+    assert.equal(asked, 1, "a question, the settings listing and help do not ask");
+
+    const refused = sink();
+    await core.engine.handle(counted("settings set temperature 0.5", false), refused);
+    assert.match(refused.messages.at(-1)?.text ?? "", /Only admins can change this channel's settings/);
+    const failing = sink();
+    await core.engine.handle(
+      message("settings set temperature 0.5", "t-rights", {
+        rights: () => Promise.reject(new Error("directory unreachable")),
+      }),
+      failing,
+    );
+    assert.match(
+      failing.messages.at(-1)?.text ?? "",
+      /Only admins can change/,
+      "a failed lookup is no rights, answered plainly",
+    );
+
+    const chat = sink();
+    assert.equal(
+      await core.engine.handle(message("what is new?"), chat, { commandsOnly: true }),
+      "not_a_command",
+    );
+    assert.equal(chat.calls.length, 0, "nothing was sent for chat when only commands were asked for");
+  });
+
   it("forgets a thread on `forget`", async () => {
     double.script({ kind: "stream", pieces: ["noted"] });
     await core.engine.handle(message("remember 42"), sink());

@@ -17,8 +17,7 @@ export function consoleMessage(
     workspaceScope: "console:T",
     userId: "U1",
     text,
-    canChangeConversation: true,
-    canChangeWorkspace: false,
+    rights: async () => ({ conversation: true, workspace: false }),
     ...extra,
   };
 }
