@@ -4,12 +4,11 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { App, Receiver, ReceiverEvent } from "@slack/bolt";
 import type { Logger } from "../../src/log.js";
+import { readBody, sendJson } from "../shared/http-io.js";
 import { verifySlackSignature } from "./signature.js";
 
 /** Slack re-sends a request that is not acknowledged within 3 s; answer well before that. */
 export const SLACK_ACK_DEADLINE_MS = 2_500;
-/** Slack's payloads are small; anything larger is not from Slack. */
-export const SLACK_MAX_BODY_BYTES = 1024 * 1024;
 
 export interface SlackHttpReceiverOptions {
   signingSecret: string;
@@ -37,8 +36,8 @@ export class SlackHttpReceiver implements Receiver {
 
   readonly handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const { logger } = this.options;
-    const raw = await readBody(req, SLACK_MAX_BODY_BYTES);
-    if (raw === undefined) return reply(res, 413, { error: "body too large" });
+    const raw = await readBody(req);
+    if (raw === undefined) return sendJson(res, 413, { error: "body too large" });
 
     const check = verifySlackSignature({
       signingSecret: this.options.signingSecret,
@@ -52,14 +51,14 @@ export class SlackHttpReceiver implements Receiver {
         { reason: check.reason, ip: req.socket.remoteAddress },
         "refused a Slack request: bad signature",
       );
-      return reply(res, 401, { error: "invalid signature" });
+      return sendJson(res, 401, { error: "invalid signature" });
     }
 
     const body = parseBody(raw, header(req, "content-type") ?? "");
-    if (!body) return reply(res, 400, { error: "malformed body" });
-    if (body.type === "url_verification") return reply(res, 200, { challenge: body.challenge });
-    if (body.ssl_check) return reply(res, 200, {});
-    if (!this.app) return reply(res, 503, { error: "not ready" });
+    if (!body) return sendJson(res, 400, { error: "malformed body" });
+    if (body.type === "url_verification") return sendJson(res, 200, { challenge: body.challenge });
+    if (body.ssl_check) return sendJson(res, 200, {});
+    if (!this.app) return sendJson(res, 503, { error: "not ready" });
 
     let acked = false;
     let deadline: NodeJS.Timeout | undefined;
@@ -67,9 +66,9 @@ export class SlackHttpReceiver implements Receiver {
       if (acked) return;
       acked = true;
       clearTimeout(deadline);
-      if (response === undefined || response === "") reply(res, 200, undefined);
-      else if (typeof response === "string") reply(res, 200, { text: response });
-      else reply(res, 200, response);
+      if (response === undefined || response === "") sendJson(res, 200, undefined);
+      else if (typeof response === "string") sendJson(res, 200, { text: response });
+      else sendJson(res, 200, response);
     };
     if (body.type === "event_callback") {
       // Events API requests never carry an answer: acknowledge them before Bolt even looks at them,
@@ -96,7 +95,7 @@ export class SlackHttpReceiver implements Receiver {
       if (!acked) {
         acked = true;
         clearTimeout(deadline);
-        reply(res, 500, { error: "internal error" });
+        sendJson(res, 500, { error: "internal error" });
       }
     });
   };
@@ -105,17 +104,6 @@ export class SlackHttpReceiver implements Receiver {
 function header(req: IncomingMessage, name: string): string | undefined {
   const value = req.headers[name];
   return Array.isArray(value) ? value[0] : value;
-}
-
-async function readBody(req: IncomingMessage, maxBytes: number): Promise<string | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > maxBytes) return undefined;
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString("utf8");
 }
 
 /** Events arrive as JSON; commands as a form; interactivity as a form with one `payload` JSON field. */
@@ -141,13 +129,4 @@ function parseBody(raw: string, contentType: string): Record<string, unknown> | 
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function reply(res: ServerResponse, status: number, body: unknown): void {
-  if (res.headersSent) return;
-  if (body === undefined) {
-    res.writeHead(status).end();
-    return;
-  }
-  res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
 }

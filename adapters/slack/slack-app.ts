@@ -11,7 +11,10 @@ import { CaptureSink } from "../../src/reply/capture-sink.js";
 import { systemClock } from "../../src/reply/clock.js";
 import type { Clock } from "../../src/reply/types.js";
 import type { HttpServer } from "../../src/server.js";
-import { encodeThreadKey } from "../../src/store/keys.js";
+import { encodeThreadKey, settingsScopes } from "../../src/store/keys.js";
+import { recordFeedback } from "../shared/feedback.js";
+import { firstDelivery } from "../shared/first-delivery.js";
+import { isThreadMarked, markThread } from "../shared/thread-marks.js";
 import { SlackApi } from "./api.js";
 import { boltLogger } from "./bolt-logger.js";
 import { SlackHttpReceiver } from "./http-receiver.js";
@@ -162,17 +165,11 @@ export function startSlack(options: SlackAdapterOptions): SlackAdapter {
     // A retried or re-delivered event never gives a second reply, across processes too.
     app.use(async ({ body, next }) => {
       const eventId = (body as { event_id?: unknown }).event_id;
-      if (typeof eventId === "string") {
-        const first = await core.store
-          .firstSeen(`slack:event:${eventId}`, SLACK_EVENT_DEDUPE_TTL_S)
-          .catch((err: unknown) => {
-            log.warn({ err }, "could not check for a duplicate Slack event; handling it");
-            return true;
-          });
-        if (!first) {
-          log.debug({ eventId }, "duplicate Slack event ignored");
-          return;
-        }
+      if (
+        typeof eventId === "string" &&
+        !(await firstDelivery(core.store, `slack:event:${eventId}`, SLACK_EVENT_DEDUPE_TTL_S, log))
+      ) {
+        return;
       }
       await next();
     });
@@ -213,7 +210,7 @@ export function startSlack(options: SlackAdapterOptions): SlackAdapter {
           .catch((err: unknown) => log.warn({ err }, "could not post the text-only reply"));
         return;
       }
-      const marked = await core.store.isThreadMarked(threadKey).catch(() => false);
+      const marked = await isThreadMarked(core.store, threadKey, log);
       if (decision.kind === "answer_if_in_thread" && !marked) return;
       const priorContext =
         turn.inExistingThread && !marked && turn.replyThreadTs
@@ -224,9 +221,7 @@ export function startSlack(options: SlackAdapterOptions): SlackAdapter {
               },
             )
           : undefined;
-      await core.store
-        .markThread(threadKey, core.config.history.ttlSeconds)
-        .catch((err: unknown) => log.warn({ err }, "could not mark the thread as one the bot takes part in"));
+      await markThread(core.store, threadKey, core.config.history.ttlSeconds, log);
       const rights = rightsOf(api, turn.userId, turn.isDm);
       await core.engine.handle(incoming(turn, threadKey, rights, priorContext), sink);
     };
@@ -309,18 +304,19 @@ export function startSlack(options: SlackAdapterOptions): SlackAdapter {
         return;
       }
       const thread = b.message?.thread_ts ?? (channel.startsWith("D") ? "dm" : ts);
-      await core.store.recordFeedback({
-        platform: "slack",
-        conversationScope: `slack:${teamId}:${channel}`,
-        threadKey: encodeThreadKey({ platform: "slack", tenant: teamId, channel, thread }),
-        messageId: ts,
-        userId: b.user.id,
-        reaction: value,
-        text: b.message?.text,
-        at: Date.now(),
-      });
-      core.metrics.feedback.inc({ platform: "slack", reaction: value });
-      log.info({ reaction: value, channel, ts }, "feedback recorded");
+      await recordFeedback(
+        { store: core.store, metrics: core.metrics, log },
+        {
+          platform: "slack",
+          conversationScope: settingsScopes("slack", teamId, channel).conversationScope,
+          threadKey: encodeThreadKey({ platform: "slack", tenant: teamId, channel, thread }),
+          messageId: ts,
+          userId: b.user.id,
+          reaction: value,
+          text: b.message?.text,
+          at: Date.now(),
+        },
+      );
     });
 
     app.error(async (err) => {
@@ -346,8 +342,7 @@ function incoming(
     id: turn.messageTs,
     platform: "slack",
     threadKey,
-    conversationScope: `slack:${turn.teamId}:${turn.channel}`,
-    workspaceScope: `slack:${turn.teamId}`,
+    ...settingsScopes("slack", turn.teamId, turn.channel),
     userId: turn.userId,
     text: turn.text,
     priorContext,

@@ -15,7 +15,11 @@ import { CaptureSink } from "../../src/reply/capture-sink.js";
 import { systemClock } from "../../src/reply/clock.js";
 import type { Clock, ReplySink } from "../../src/reply/types.js";
 import type { HttpServer } from "../../src/server.js";
-import { encodeThreadKey } from "../../src/store/keys.js";
+import { encodeThreadKey, type SettingsScopes, settingsScopes } from "../../src/store/keys.js";
+import { recordFeedback as storeFeedback } from "../shared/feedback.js";
+import { firstDelivery } from "../shared/first-delivery.js";
+import { readBody, sendJson } from "../shared/http-io.js";
+import { isThreadMarked, markThread } from "../shared/thread-marks.js";
 import { applyBotbuilderFixes } from "./botbuilder-fixes.js";
 import { TeamsConversation } from "./conversation.js";
 import { feedbackFromInvoke } from "./feedback.js";
@@ -29,8 +33,6 @@ import { TeamsUpdateSink } from "./update-sink.js";
 
 /** Teams re-sends an activity when the bot is slow to answer; remember ids well past that. */
 export const TEAMS_ACTIVITY_DEDUPE_TTL_S = 60 * 60;
-/** Activities are small; anything larger is not from the Bot Connector. */
-const MAX_BODY_BYTES = 1024 * 1024;
 const TEXT_ONLY_REPLY = "I can only read text for now: please type your question as a message.";
 const NOTHING_CHANGED = "Nothing was changed.";
 const UNAUTHENTICATED_ERRORS = new Set([
@@ -138,8 +140,8 @@ export function startTeams(options: TeamsAdapterOptions): TeamsAdapter {
       return;
     }
     // Teams activity ids are message timestamps, unique only within a conversation.
-    if (activity.id && !(await firstSeen(`${activity.conversation?.id ?? ""}:${activity.id}`))) {
-      log.debug({ id: activity.id }, "re-sent Teams activity ignored");
+    const activityKey = `teams:activity:${activity.conversation?.id ?? ""}:${activity.id}`;
+    if (activity.id && !(await firstDelivery(core.store, activityKey, TEAMS_ACTIVITY_DEDUPE_TTL_S, log))) {
       if (activity.type === "invoke") await invokeOk(context);
       return;
     }
@@ -176,12 +178,6 @@ export function startTeams(options: TeamsAdapterOptions): TeamsAdapter {
     );
   };
 
-  const firstSeen = (id: string) =>
-    core.store.firstSeen(`teams:activity:${id}`, TEAMS_ACTIVITY_DEDUPE_TTL_S).catch((err: unknown) => {
-      log.warn({ err }, "could not check for a re-sent Teams activity; handling it");
-      return true;
-    });
-
   const answer = async (
     turn: TeamsTurn,
     onlyInThread: boolean,
@@ -189,12 +185,8 @@ export function startTeams(options: TeamsAdapterOptions): TeamsAdapter {
     sink: ReplySink,
   ) => {
     const threadKey = threadKeyOf(turn);
-    if (onlyInThread && !(await core.store.isThreadMarked(threadKey).catch(() => false))) return;
-    if (turn.kind === "channel") {
-      await core.store
-        .markThread(threadKey, core.config.history.ttlSeconds)
-        .catch((err: unknown) => log.warn({ err }, "could not mark the thread"));
-    }
+    if (onlyInThread && !(await isThreadMarked(core.store, threadKey, log))) return;
+    if (turn.kind === "channel") await markThread(core.store, threadKey, core.config.history.ttlSeconds, log);
     // The engine asks for the user's rights only for a change or the settings card (Graph lookups).
     await core.engine.handle(
       incoming(turn, threadKey, () => permissions.forTurn(turn, fromId)),
@@ -233,17 +225,19 @@ export function startTeams(options: TeamsAdapterOptions): TeamsAdapter {
       log.warn("feedback invoke without a reaction; ignored");
       return;
     }
-    await core.store.recordFeedback({
-      platform: "teams",
-      conversationScope: scopesOf(turn).conversationScope,
-      threadKey: threadKeyOf(turn),
-      messageId: activity.replyToId ?? activity.id ?? "unknown",
-      userId: turn.userId,
-      reaction: feedback.reaction,
-      text: feedback.text,
-      at: Date.now(),
-    });
-    core.metrics.feedback.inc({ platform: "teams", reaction: feedback.reaction });
+    await storeFeedback(
+      { store: core.store, metrics: core.metrics, log },
+      {
+        platform: "teams",
+        conversationScope: scopesOf(turn).conversationScope,
+        threadKey: threadKeyOf(turn),
+        messageId: activity.replyToId ?? activity.id ?? "unknown",
+        userId: turn.userId,
+        reaction: feedback.reaction,
+        text: feedback.text,
+        at: Date.now(),
+      },
+    );
   };
 
   options.server.route("POST", "/api/messages", (req, res) => handleHttp(req, res, adapter, logic, log));
@@ -260,11 +254,8 @@ function threadKeyOf(turn: TeamsTurn): string {
   });
 }
 
-function scopesOf(turn: TeamsTurn): Pick<IncomingMessage, "conversationScope" | "workspaceScope"> {
-  return {
-    conversationScope: `teams:${turn.tenantId}:${turn.scopeId}`,
-    workspaceScope: `teams:${turn.tenantId}`,
-  };
+function scopesOf(turn: TeamsTurn): SettingsScopes {
+  return settingsScopes("teams", turn.tenantId, turn.scopeId);
 }
 
 function incoming(turn: TeamsTurn, threadKey: string, rights: IncomingMessage["rights"]): IncomingMessage {
@@ -303,48 +294,28 @@ async function handleHttp(
   log: Logger,
 ): Promise<void> {
   const raw = await readBody(req);
-  if (raw === undefined) return send(res, 413, { error: "body too large" });
+  if (raw === undefined) return sendJson(res, 413, { error: "body too large" });
   let activity: Activity;
   try {
     activity = JSON.parse(raw) as Activity;
   } catch {
-    return send(res, 400, { error: "malformed JSON" });
+    return sendJson(res, 400, { error: "malformed JSON" });
   }
   if (!activity || typeof activity !== "object" || typeof activity.type !== "string") {
-    return send(res, 400, { error: "missing activity type" });
+    return sendJson(res, 400, { error: "missing activity type" });
   }
   const authHeader = String(req.headers.authorization ?? "");
   try {
     const invokeResponse = await adapter.run(authHeader, activity, logic);
-    send(res, invokeResponse?.status ?? 200, invokeResponse?.body);
+    sendJson(res, invokeResponse?.status ?? 200, invokeResponse?.body);
   } catch (err) {
     const status = (err as { statusCode?: number }).statusCode;
     // jsonwebtoken's own errors (a forged signature, an expired token) are authentication failures too.
     if (status === 401 || UNAUTHENTICATED_ERRORS.has((err as Error).name)) {
       log.warn({ reason: (err as Error).message }, "refused an unauthenticated Teams request");
-      return send(res, 401, { error: "unauthorized" });
+      return sendJson(res, 401, { error: "unauthorized" });
     }
     log.error({ err }, "Teams activity handling failed");
-    send(res, 500, { error: "internal error" });
+    sendJson(res, 500, { error: "internal error" });
   }
-}
-
-async function readBody(req: HttpRequest): Promise<string | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES) return undefined;
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString("utf8");
-}
-
-function send(res: ServerResponse, status: number, body: unknown): void {
-  if (res.headersSent) return;
-  if (body === undefined || body === null) {
-    res.writeHead(status).end();
-    return;
-  }
-  res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
 }

@@ -16,6 +16,7 @@ import { citationsOf, groundingFor } from "../retrieval/grounding.js";
 import type { Passage, Retriever } from "../retrieval/types.js";
 import { type EffectiveSettings, resolveSettings } from "../settings/resolve.js";
 import { settingsContextOf } from "../settings/schema.js";
+import type { SettingsScopes } from "../store/keys.js";
 import type { Store, StoredMessage } from "../store/types.js";
 import { userMessageFor } from "../user-messages.js";
 import { InFlight } from "./in-flight.js";
@@ -177,7 +178,7 @@ export class Engine {
   }
 
   /** The settings in effect in a conversation: its own, over the workspace's, over the configuration. */
-  async effectiveSettings(scopes: Pick<IncomingMessage, "conversationScope" | "workspaceScope">) {
+  async effectiveSettings(scopes: SettingsScopes) {
     const [conversation = {}, workspace = {}] = await this.deps.store.getSettingsMany([
       scopes.conversationScope,
       scopes.workspaceScope,

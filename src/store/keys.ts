@@ -33,6 +33,20 @@ export function encodeThreadKey(ref: ThreadRef): string {
   return [ref.platform, ref.tenant, ref.channel, ref.thread].map(encodePart).join(PART_SEPARATOR);
 }
 
+/** Where settings live: the conversation's own scope and its workspace's (Slack team, Teams tenant). */
+export interface SettingsScopes {
+  conversationScope: string;
+  workspaceScope: string;
+}
+
+/** `{platform}:{workspace}:{conversation}` and `{platform}:{workspace}`: the settings scopes of a conversation. */
+export function settingsScopes(platform: string, workspace: string, conversation: string): SettingsScopes {
+  return {
+    conversationScope: `${platform}:${workspace}:${conversation}`,
+    workspaceScope: `${platform}:${workspace}`,
+  };
+}
+
 /** Inverse of encodeThreadKey; throws on a key it could not have produced. */
 export function decodeThreadKey(key: string): ThreadRef {
   const parts = key.split(PART_SEPARATOR);
