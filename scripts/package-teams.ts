@@ -6,8 +6,8 @@
 // 3. Validates the result against Microsoft's published JSON schema for its manifestVersion, read
 //    offline from the @microsoft/app-manifest package (never downloaded), and checks the icon sizes
 //    from their PNG headers.
-// 4. Writes a zip with manifest.json, color.png and outline.png at its root (zip written by hand:
-//    deflateRaw + CRC-32, no zip package).
+// 4. Writes a zip with manifest.json, color.png and outline.png at its root (fflate, with a fixed
+//    time so the package is byte-for-byte reproducible).
 //
 // Everything the CLI does goes through packageTeamsApp(), whose environment and directories are
 // parameters, so the tests run it on a temporary directory with a test app id.
@@ -15,10 +15,11 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { basename, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { deflateRawSync } from "node:zlib";
 import type { ValidateFunction } from "ajv";
 import ajvDraft04Module from "ajv-draft-04";
 import addFormatsModule from "ajv-formats";
+import { zipSync } from "fflate";
+import { readPngInfo } from "./teams-package/png.js";
 
 const require = createRequire(import.meta.url);
 
@@ -229,39 +230,9 @@ export function validateManifest(manifest: unknown): string[] {
 
 // --- icons ------------------------------------------------------------------------------------
 
-const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-
-export interface PngInfo {
-  width: number;
-  height: number;
-  colorType: number;
-  /** Colour type with alpha (4, 6) or a tRNS chunk. */
-  hasTransparency: boolean;
-}
-
-/** Size and colour type from a PNG's IHDR chunk (and whether it can be transparent). */
-export function readPngInfo(png: Buffer, name = "image"): PngInfo {
-  if (
-    png.length < 33 ||
-    !png.subarray(0, 8).equals(PNG_SIGNATURE) ||
-    png.toString("latin1", 12, 16) !== "IHDR"
-  ) {
-    throw new TeamsPackageError(`${name} is not a PNG file`);
-  }
-  const colorType = png.readUInt8(25);
-  let hasTransparency = colorType === 4 || colorType === 6;
-  for (let offset = 8; offset + 8 <= png.length && !hasTransparency; ) {
-    const length = png.readUInt32BE(offset);
-    const type = png.toString("latin1", offset + 4, offset + 8);
-    if (type === "tRNS") hasTransparency = true;
-    if (type === "IDAT" || type === "IEND") break; // tRNS must come before IDAT
-    offset += 12 + length;
-  }
-  return { width: png.readUInt32BE(16), height: png.readUInt32BE(20), colorType, hasTransparency };
-}
-
 function checkIcon(png: Buffer, name: string, size: number, role: string): string[] {
-  const info = readPngInfo(png, name);
+  const info = readPngInfo(png);
+  if (!info) return [`${name} (the ${role} icon) is not a PNG file`];
   const problems: string[] = [];
   if (info.width !== size || info.height !== size) {
     problems.push(
@@ -276,79 +247,8 @@ function checkIcon(png: Buffer, name: string, size: number, role: string): strin
   return problems;
 }
 
-// --- zip --------------------------------------------------------------------------------------
-
-const CRC_TABLE = new Uint32Array(256).map((_, n) => {
-  let c = n;
-  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  return c;
-});
-
-export function crc32(data: Uint8Array): number {
-  let c = 0xffffffff;
-  for (const byte of data) c = (CRC_TABLE[(c ^ byte) & 0xff] as number) ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
-
-/** 1980-01-01 00:00 in MS-DOS format: a fixed time keeps the zip byte-for-byte reproducible. */
-const DOS_TIME = 0;
-const DOS_DATE = (0 << 9) | (1 << 5) | 1;
-
-/** A zip archive (deflate, or stored when that is smaller) with the entries at its root. */
-export function createZip(entries: Array<{ name: string; data: Buffer }>): Buffer {
-  const locals: Buffer[] = [];
-  const centrals: Buffer[] = [];
-  let offset = 0;
-  for (const { name, data } of entries) {
-    const nameBytes = Buffer.from(name, "utf8");
-    const deflated = deflateRawSync(data, { level: 9 });
-    const stored = deflated.length >= data.length;
-    const body = stored ? data : deflated;
-    const method = stored ? 0 : 8;
-    const crc = crc32(data);
-
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0); // local file header signature
-    local.writeUInt16LE(20, 4); // version needed: 2.0 (deflate)
-    local.writeUInt16LE(0x0800, 6); // flags: names are UTF-8
-    local.writeUInt16LE(method, 8);
-    local.writeUInt16LE(DOS_TIME, 10);
-    local.writeUInt16LE(DOS_DATE, 12);
-    local.writeUInt32LE(crc, 14);
-    local.writeUInt32LE(body.length, 18);
-    local.writeUInt32LE(data.length, 22);
-    local.writeUInt16LE(nameBytes.length, 26);
-    local.writeUInt16LE(0, 28); // extra field length
-    locals.push(local, nameBytes, body);
-
-    const central = Buffer.alloc(46);
-    central.writeUInt32LE(0x02014b50, 0); // central directory header signature
-    central.writeUInt16LE((3 << 8) | 20, 4); // made by: Unix, zip 2.0
-    central.writeUInt16LE(20, 6);
-    central.writeUInt16LE(0x0800, 8);
-    central.writeUInt16LE(method, 10);
-    central.writeUInt16LE(DOS_TIME, 12);
-    central.writeUInt16LE(DOS_DATE, 14);
-    central.writeUInt32LE(crc, 16);
-    central.writeUInt32LE(body.length, 20);
-    central.writeUInt32LE(data.length, 24);
-    central.writeUInt16LE(nameBytes.length, 28);
-    // extra, comment, disk number, internal attributes: 0
-    central.writeUInt32LE((0o100644 << 16) >>> 0, 38); // external attributes: regular file, rw-r--r--
-    central.writeUInt32LE(offset, 42); // where the local header starts
-    centrals.push(central, nameBytes);
-
-    offset += local.length + nameBytes.length + body.length;
-  }
-  const directory = Buffer.concat(centrals);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0); // end of central directory signature
-  end.writeUInt16LE(entries.length, 8);
-  end.writeUInt16LE(entries.length, 10);
-  end.writeUInt32LE(directory.length, 12);
-  end.writeUInt32LE(offset, 16);
-  return Buffer.concat([...locals, directory, end]);
-}
+/** Every entry's time in the zip: a fixed one keeps the package byte-for-byte reproducible. */
+const FIXED_TIME = { mtime: new Date(1980, 0, 1), level: 9 as const };
 
 // --- packaging --------------------------------------------------------------------------------
 
@@ -401,7 +301,8 @@ export function packageTeamsApp(options: PackageOptions = {}): PackageResult {
   const zipPath = join(outDir, PACKAGE_FILE);
   const manifestPath = join(outDir, "manifest.json");
   writeFileSync(manifestPath, manifestJson);
-  writeFileSync(zipPath, createZip([{ name: "manifest.json", data: manifestJson }, ...iconFiles]));
+  const entries = [{ name: "manifest.json", data: manifestJson }, ...iconFiles];
+  writeFileSync(zipPath, zipSync(Object.fromEntries(entries.map((e) => [e.name, [e.data, FIXED_TIME]]))));
   return { zipPath, manifestPath, manifest, defaulted };
 }
 

@@ -2,10 +2,10 @@
 //   manifest/teams/color.png    192x192, full colour: a blue rounded square with a white chat bubble
 //   manifest/teams/outline.png  32x32, white on transparent: the chat bubble alone
 // Run `node scripts/teams-icons.mjs` after changing a shape or colour, and commit both PNGs.
-// The PNG encoding is written out here (signature, IHDR, IDAT, IEND, each chunk with its CRC-32) so
-// that no image package is needed; the output is deterministic.
+// The PNG encoding is written out here (signature, IHDR, IDAT, IEND, each chunk with its CRC-32 from
+// node:zlib) so that no image package is needed; the output is deterministic.
 import { writeFileSync } from "node:fs";
-import { deflateSync } from "node:zlib";
+import { crc32, deflateSync } from "node:zlib";
 
 const TEAMS_DIR = new URL("../manifest/teams/", import.meta.url);
 
@@ -120,18 +120,6 @@ function outlineIcon(x, y) {
 }
 
 // --- PNG encoding ---
-
-const CRC_TABLE = new Uint32Array(256).map((_, n) => {
-  let c = n;
-  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  return c;
-});
-
-function crc32(buffer) {
-  let c = 0xffffffff;
-  for (const byte of buffer) c = CRC_TABLE[(c ^ byte) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
 
 function chunk(type, data) {
   const typeAndData = Buffer.concat([Buffer.from(type, "ascii"), data]);
