@@ -1,4 +1,4 @@
-// The embeddings route of the Azure OpenAI double (azure-openai.ts routes, authorises, records and
+// The embeddings route of the Azure OpenAI double (server.ts routes, authorises, records and
 // plays errors; this file holds what is particular to embeddings): the schemas each route kind is
 // validated against, the scenarios a test can queue, and the answer body. Vectors are
 // fakeEmbedding(text) (fake-embedding.ts), the same the Azure AI Search double stores and ranks by.
@@ -20,9 +20,9 @@
 //     API version ... have exceeded call rate limit of your current OpenAI S0 pricing tier. ..." (seen
 //     verbatim in public error logs: litellm's AzureException, Azure PostgreSQL azure_openai).
 import { randomUUID } from "node:crypto";
-import type { RecordedRequest, RouteKind } from "./azure-openai.js";
-import { FAKE_EMBEDDING_DIMENSIONS, fakeEmbedding } from "./fake-embedding.js";
-import { AZURE_OPENAI_EMBEDDINGS_REQUEST, AZURE_OPENAI_EMBEDDINGS_RESPONSE } from "./spec-validator.js";
+import { FAKE_EMBEDDING_DIMENSIONS, fakeEmbedding } from "../fake-embedding.js";
+import { AZURE_OPENAI_EMBEDDINGS_REQUEST, AZURE_OPENAI_EMBEDDINGS_RESPONSE } from "../spec-validator.js";
+import type { RecordedRequest, RouteKind } from "./scenarios.js";
 
 /** What `scriptEmbeddings` queues; an empty queue answers with vectors. */
 export type EmbeddingsScenario =
@@ -47,7 +47,7 @@ export const EMBEDDINGS_ROUTES: Array<{ kind: RouteKind; pattern: RegExp }> = [
 ];
 
 /**
- * Schemas per route kind, in the spec azure-openai.ts assigns the kind (SPEC). /openai/v1 has no
+ * Schemas per route kind, in the spec wire-facts.ts assigns the kind (SPEC). /openai/v1 has no
  * published 2024-10-21 path of its own: its embeddings body is the deployment route's plus `model`
  * (which the inline schema's additionalProperties allows), so it is validated with the same schemas.
  * OpenAI-compatible servers have no spec here; they speak the same shape, so the same schemas apply
