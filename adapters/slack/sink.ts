@@ -7,7 +7,9 @@ import type { Block } from "@slack/web-api";
 import type { NumberedSource } from "../../src/citations/types.js";
 import { ReplyStoppedError } from "../../src/errors.js";
 import type { Logger } from "../../src/log.js";
-import type { MessageHandle, ReplyEnd, ReplySink, SinkLimits } from "../../src/reply/types.js";
+import { systemClock } from "../../src/reply/clock.js";
+import { type Delayed, runAfter } from "../../src/reply/delayed.js";
+import type { Clock, MessageHandle, ReplyEnd, ReplySink, SinkLimits } from "../../src/reply/types.js";
 import { isSlackError, type SlackApi } from "./api.js";
 import {
   feedbackBlock,
@@ -101,7 +103,9 @@ export class SlackReplySink implements ReplySink {
   /** Sources the answer cites (On Your Data), shown under its last message. */
   private sources: NumberedSource[] = [];
   /** The thinking status: planned by begin(), shown if no text came within THINKING_DELAY_MS. */
-  private working: { timer: NodeJS.Timeout | undefined; shown: Promise<void> | undefined } | undefined;
+  /** The thinking status: planned by begin(), shown only if no text came in time. */
+  private working: Delayed | undefined;
+  private readonly clock: Clock;
   private readonly thinkingDelayMs: number;
 
   constructor(
@@ -111,8 +115,10 @@ export class SlackReplySink implements ReplySink {
     logger: Logger,
     /** Multiplies the update interval (tests and benchmarks run Slack's pacing faster). */
     timeScale = 1,
+    clock: Clock = systemClock,
   ) {
     this.api = api;
+    this.clock = clock;
     this.target = target;
     this.mode = mode;
     this.logger = logger;
@@ -138,24 +144,16 @@ export class SlackReplySink implements ReplySink {
   }
 
   async begin(): Promise<void> {
-    const working: NonNullable<SlackReplySink["working"]> = { timer: undefined, shown: undefined };
-    working.timer = setTimeout(() => {
-      working.timer = undefined;
-      working.shown = this.showWorking().catch((err: unknown) => {
+    this.working = runAfter(this.clock, this.thinkingDelayMs, () =>
+      this.showWorking().catch((err: unknown) => {
         this.logger.warn({ err }, "could not show that the bot is working; answering without it");
-      });
-    }, this.thinkingDelayMs);
-    working.timer.unref();
-    this.working = working;
+      }),
+    );
   }
 
   /** The first text is here: no status any more, or wait for the one on its way (it must not land after). */
   private async settleWorking(): Promise<void> {
-    const working = this.working;
-    if (!working) return;
-    clearTimeout(working.timer);
-    working.timer = undefined;
-    await working.shown;
+    await this.working?.settle();
   }
 
   private async showWorking(): Promise<void> {

@@ -203,6 +203,7 @@ export function startSlack(options: SlackAdapterOptions): SlackAdapter {
         config.streaming,
         log.child({ thread: threadKey }),
         options.rateTimeScale,
+        clock,
       );
       if (decision.kind === "text_only") {
         await sink

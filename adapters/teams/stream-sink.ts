@@ -6,6 +6,7 @@
 // goes on the same way: what it showed stays and the rest follows in the follow-up message.
 import type { Activity } from "botframework-schema";
 import type { NumberedSource } from "../../src/citations/types.js";
+import { type Delayed, runAfter } from "../../src/reply/delayed.js";
 import type { Clock, MessageHandle, ReplyEnd, ReplySink, SinkLimits } from "../../src/reply/types.js";
 import type { SettingsView } from "../../src/settings/resolve.js";
 import { FEEDBACK_CHANNEL_DATA } from "./ai-message.js";
@@ -52,7 +53,7 @@ export class TeamsStreamSink implements ReplySink {
   /** A stream opened by the informative update that the first post() takes over. */
   private opened: StreamMessage | undefined;
   /** The informative update: planned by begin(), sent only if no text came in time. */
-  private informative: { timer: NodeJS.Timeout | undefined; sent: Promise<void> | undefined } | undefined;
+  private informative: Delayed | undefined;
   /** When this reply's last request started, then when it was answered (Teams counts from there). */
   private lastSentAt = Number.NEGATIVE_INFINITY;
   private readonly informativeDelayMs: number;
@@ -73,11 +74,9 @@ export class TeamsStreamSink implements ReplySink {
   }
 
   async begin(): Promise<void> {
-    const informative: NonNullable<TeamsStreamSink["informative"]> = { timer: undefined, sent: undefined };
-    informative.timer = setTimeout(() => {
-      informative.timer = undefined;
+    this.informative = runAfter(this.clock, this.informativeDelayMs, () => {
       const message = this.newStream();
-      informative.sent = this.sendTyping(message, "informative", INFORMATIVE_TEXT).then(
+      return this.sendTyping(message, "informative", INFORMATIVE_TEXT).then(
         (id) => {
           message.streamId = id;
           message.id ||= id;
@@ -85,17 +84,12 @@ export class TeamsStreamSink implements ReplySink {
         },
         () => {}, // a status that did not show is no reason to fail the answer
       );
-    }, this.informativeDelayMs);
-    this.informative = informative;
+    });
   }
 
   /** Cancels a planned informative update, or waits for one already on its way. */
   private async settleInformative(): Promise<void> {
-    const informative = this.informative;
-    if (!informative) return;
-    if (informative.timer) clearTimeout(informative.timer);
-    informative.timer = undefined;
-    await informative.sent;
+    await this.informative?.settle();
   }
 
   setSources(sources: NumberedSource[]): void {

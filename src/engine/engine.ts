@@ -19,23 +19,26 @@ import { settingsContextOf } from "../settings/schema.js";
 import type { SettingsScopes } from "../store/keys.js";
 import type { Store, StoredMessage } from "../store/types.js";
 import { userMessageFor } from "../user-messages.js";
+import {
+  DEGRADED_NOTE,
+  EMPTY_ANSWER_NOTE,
+  EMPTY_AT_LIMIT_NOTE,
+  noDataSourceNote,
+  nothingFoundNote,
+  saysNothingFound,
+  TRUNCATED_NOTE,
+} from "./answer-notes.js";
 import { InFlight } from "./in-flight.js";
 import { retrieveForTurn } from "./retrieval-step.js";
 import { fitToBudget, type Grounding } from "./token-budget.js";
-import { countTokens, loadEncoders } from "./tokens.js";
+import { loadEncoders } from "./tokens.js";
+import { recordTurn } from "./turn-record.js";
 import { type ChangeRights, type IncomingMessage, NO_RIGHTS, type TurnOutcome } from "./types.js";
 
 /** After the service says the context is too long, retry once keeping this share of the history budget. */
 const CONTEXT_RETRY_HISTORY_SHARE = 0.25;
 /** After the shutdown grace, replies still running get this long to show their closing note. */
 const SHUTDOWN_FAIL_GRACE_MS = 5_000;
-const TRUNCATED_NOTE = "\n\n_(The answer reached the `max_tokens` limit.)_";
-const DEGRADED_NOTE =
-  "\n\n_(My memory store is unreachable right now, so I answered without the earlier messages of this conversation.)_";
-const EMPTY_ANSWER_NOTE = "_(The model returned an empty answer. Try rephrasing the question.)_";
-// Reasoning models can spend the whole budget thinking and return no text at all.
-const EMPTY_AT_LIMIT_NOTE =
-  "_(The model used its whole `max_tokens` budget before writing an answer. Raise it with `settings set max_tokens <n>`.)_";
 
 export interface EngineDeps {
   config: Config;
@@ -234,7 +237,8 @@ export class Engine {
     log: Logger,
   ): Promise<TurnOutcome> {
     const { config, store, metrics } = this.deps;
-    const reply = new ReplyStream(sink, { clock: this.clock, logger: log });
+    // On shutdown the signal stops intermediate updates; the closing note then goes out as the final.
+    const reply = new ReplyStream(sink, { clock: this.clock, logger: log, signal });
     metrics.activeStreams.inc();
     try {
       await reply.begin();
@@ -262,47 +266,23 @@ export class Engine {
       }
 
       const started = this.clock.now();
-      const completed = await this.complete(message, settings, history, reply, sink, signal, log);
+      const completed = await this.complete({ message, settings, history, reply, signal, log });
       if (degraded && !reply.stoppedByUser) reply.push(DEGRADED_NOTE);
       await reply.finish();
       // Stopped by the user (possibly during the last update): remember only what they saw.
       const result = reply.stoppedByUser ? { ...completed, text: reply.visibleText } : completed;
       metrics.llmDuration.observe((this.clock.now() - started) / 1000);
 
-      const encoding = settings.model.profile.encoding;
-      if (result.text.trim() === "") return "answered"; // nothing worth remembering
-      const now = Date.now();
-      const completionTokens = result.usage?.completionTokens ?? countTokens(result.text, encoding);
-      const promptTokens = (result.usage?.promptTokens ?? result.promptTokens) + result.extraPromptTokens;
-      await this.persist(
-        message,
-        [
-          ...(message.priorContext ?? []),
-          {
-            role: "user",
-            content: message.text,
-            at: now,
-            userId: message.userId,
-            tokens: result.userTokens,
-            encoding,
-          },
-          {
-            role: "assistant",
-            content: result.text,
-            at: now,
-            tokens: countTokens(result.text, encoding),
-            encoding,
-          },
-        ],
+      const { promptTokens, completionTokens } = await recordTurn(
+        {
+          store,
+          metrics,
+          history: config.history,
+          countError: (err) => this.countError(err),
+        },
+        { message, ...result, encoding: settings.model.profile.encoding, at: this.clock.now() },
         log,
       );
-      metrics.tokens.inc({ direction: "in" }, promptTokens);
-      metrics.tokens.inc({ direction: "out" }, completionTokens);
-      await store
-        .addUsage(message.conversationScope, promptTokens, completionTokens)
-        .catch((err: unknown) => {
-          log.warn({ err }, "could not record usage");
-        });
       log.info(
         { promptTokens, completionTokens, model: settings.model.name, dropped: result.dropped },
         "turn answered",
@@ -328,15 +308,8 @@ export class Engine {
    * Your Data sends `data_sources`; markers become [n] as they stream and the cited sources go to
    * the sink. A failing data source is left out (with a note) when its configuration allows that.
    */
-  private async complete(
-    message: IncomingMessage,
-    settings: EffectiveSettings,
-    history: StoredMessage[],
-    reply: ReplyStream,
-    sink: ReplySink,
-    signal: AbortSignal,
-    log: Logger,
-  ): Promise<CompletionResult> {
+  private async complete(turn: TurnContext): Promise<CompletionResult> {
+    const { settings, reply, log } = turn;
     const source = settings.dataSource
       ? this.deps.config.dataSources.find((d) => d.name === settings.dataSource)
       : undefined;
@@ -346,7 +319,6 @@ export class Engine {
         "the conversation's data source is no longer configured; answering without it",
       );
     }
-    const turn = { message, settings, history, reply, sink, signal, log };
     try {
       return await this.completeWith(turn, source ? await this.groundingOf(source, turn) : undefined);
     } catch (err) {
@@ -395,7 +367,7 @@ export class Engine {
     turn: TurnContext,
     grounded: GroundingInput | undefined,
   ): Promise<CompletionResult> {
-    const { message, settings, history, reply, sink, signal, log } = turn;
+    const { message, settings, history, reply, signal, log } = turn;
     for (const historyShare of [1, CONTEXT_RETRY_HISTORY_SHARE]) {
       const budget = fitToBudget({
         systemPrompt: settings.systemPrompt,
@@ -447,7 +419,7 @@ export class Engine {
             if (grounded && citations) {
               const sources = citations.sources();
               this.deps.metrics.sourcesPerAnswer.observe(sources.length);
-              if (sources.length > 0) sink.setSources?.(sources);
+              if (sources.length > 0) reply.setSources(sources);
               else if (!citationsSeen && !saysNothingFound(text))
                 reply.push(nothingFoundNote(grounded.source.name));
             }
@@ -467,23 +439,6 @@ export class Engine {
       }
     }
     throw new BotError("llm_context_length", "still too long after trimming");
-  }
-
-  /**
-   * Appends the finished turn. The store keeps it for Redis's return when Redis is unreachable
-   * (src/store/resilient.ts), so a failure here is a refusal, not an outage.
-   */
-  private async persist(message: IncomingMessage, messages: StoredMessage[], log: Logger): Promise<void> {
-    const { history } = this.deps.config;
-    try {
-      await this.deps.store.append(message.threadKey, messages, {
-        maxMessages: history.maxStored,
-        ttlSeconds: history.ttlSeconds,
-      });
-    } catch (err) {
-      this.countError(err);
-      log.error({ err }, "could not store the finished turn; it is shown but not remembered");
-    }
   }
 
   private async postSafely(sink: ReplySink, text: string, log: Logger): Promise<void> {
@@ -515,7 +470,6 @@ interface TurnContext {
   settings: EffectiveSettings;
   history: StoredMessage[];
   reply: ReplyStream;
-  sink: ReplySink;
   signal: AbortSignal;
   log: Logger;
 }
@@ -541,20 +495,6 @@ function counts(
     dropped: budget.dropped,
     extraPromptTokens: grounded?.extraPromptTokens ?? 0,
   };
-}
-
-/** Said when a data source was searched and returned nothing to cite. */
-function nothingFoundNote(name: string): string {
-  return `\n\n_(Nothing in **${name}** matched this question, so this answer is not based on those documents.)_`;
-}
-
-/** The service's own answer when in_scope found nothing ("…not available in the retrieved data…"). */
-function saysNothingFound(text: string): boolean {
-  return text.trim() === "" || /not (?:available|found) in the retrieved data/i.test(text);
-}
-
-function noDataSourceNote(name: string): string {
-  return `_(The document search in **${name}** failed, so this answer does not use those documents.)_\n\n`;
 }
 
 /** Failures caused by users or upstream services, logged as warnings rather than errors. */

@@ -1,3 +1,4 @@
+import type { NumberedSource } from "../citations/types.js";
 import { BotError, ReplyStoppedError, SinkRateLimitedError } from "../errors.js";
 import { type Logger, silentLogger } from "../log.js";
 import { systemClock } from "./clock.js";
@@ -254,6 +255,14 @@ export class ReplyStream {
     } catch (err) {
       this.#log.error({ err }, "fail() went wrong");
     }
+  }
+
+  /**
+   * The sources the answer cites, for the sink to show with its final call (a Sources section,
+   * citation entities). Call before finish().
+   */
+  setSources(sources: NumberedSource[]): void {
+    this.#sink.setSources?.(sources);
   }
 
   /** Stops intermediate updates (shutdown); the caller then calls finish() or fail(). */

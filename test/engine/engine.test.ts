@@ -82,6 +82,27 @@ describe("Engine", () => {
     assert.deepEqual(double.specViolations, []);
   });
 
+  it("counts the tokens of an empty answer (a reasoning model that spent its whole budget thinking)", async () => {
+    double.script({
+      kind: "stream",
+      pieces: [],
+      finishReason: "length",
+      usage: { promptTokens: 30, completionTokens: 800 },
+    });
+    const s = sink();
+    assert.equal(await core.engine.handle(message("Prove it.", "t-empty"), s), "answered");
+    assert.match(s.messages.at(-1)?.text ?? "", /used its whole `max_tokens` budget/);
+    const metrics = await core.metrics.registry.metrics();
+    assert.match(metrics, /bot_tokens_total\{direction="out"\} 800/, "the thinking tokens are counted");
+    const month = new Date().toISOString().slice(0, 7);
+    assert.deepEqual(await core.store.getUsage("console:T:C", month), {
+      promptTokens: 30,
+      completionTokens: 800,
+      turns: 1,
+    });
+    assert.deepEqual(await history("t-empty"), [], "nothing worth remembering in history");
+  });
+
   it("sends the earlier turns along on the next message", async () => {
     double.script({ kind: "stream", pieces: ["Paris."] }, { kind: "stream", pieces: ["About 2.1 million."] });
     await core.engine.handle(message("Capital of France?"), sink());

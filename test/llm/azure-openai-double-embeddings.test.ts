@@ -5,8 +5,8 @@ import assert from "node:assert/strict";
 import { after, afterEach, before, describe, test } from "node:test";
 import { APIError, AzureOpenAI, OpenAI } from "openai";
 import type { EndpointKind } from "../../src/llm/types.js";
-import { type AzureOpenAIDouble, DEFAULT_API_KEY, startAzureOpenAIDouble } from "../doubles/azure-openai.js";
 import { float32Base64 } from "../doubles/azure-openai/embeddings.js";
+import { type AzureOpenAIDouble, DEFAULT_API_KEY, startAzureOpenAIDouble } from "../doubles/azure-openai.js";
 import { FAKE_EMBEDDING_DIMENSIONS, fakeEmbedding } from "../doubles/fake-embedding.js";
 import {
   AZURE_OPENAI_EMBEDDINGS_REQUEST,
