@@ -28,7 +28,7 @@ import {
   saysNothingFound,
   TRUNCATED_NOTE,
 } from "./answer-notes.js";
-import { InFlight } from "./in-flight.js";
+import { Draining } from "./draining.js";
 import { retrieveForTurn } from "./retrieval-step.js";
 import { fitToBudget, type Grounding } from "./token-budget.js";
 import { loadEncoders } from "./tokens.js";
@@ -37,8 +37,6 @@ import { type ChangeRights, type IncomingMessage, NO_RIGHTS, type TurnOutcome } 
 
 /** After the service says the context is too long, retry once keeping this share of the history budget. */
 const CONTEXT_RETRY_HISTORY_SHARE = 0.25;
-/** After the shutdown grace, replies still running get this long to show their closing note. */
-const SHUTDOWN_FAIL_GRACE_MS = 5_000;
 
 export interface EngineDeps {
   config: Config;
@@ -51,24 +49,15 @@ export interface EngineDeps {
   clock?: Clock;
 }
 
-interface ActiveTurn {
-  controller: AbortController;
-  done: Promise<unknown>;
-}
-
 export class Engine {
   private readonly deps: EngineDeps;
   private readonly clock: Clock;
-  private readonly active = new Set<ActiveTurn>();
-  /** Acknowledged platform events, from the ack until their handling is over (turns included). */
-  private readonly accepted = new InFlight();
-  private draining = false;
-  /** Set once the shutdown grace is over: a turn starting now could not finish, so it is refused. */
-  private closed = false;
+  private readonly draining: Draining;
 
   constructor(deps: EngineDeps) {
     this.deps = deps;
     this.clock = deps.clock ?? systemClock;
+    this.draining = new Draining(this.clock, deps.logger);
   }
 
   /** Loads tokenizers for every allowed model, so the first turn does not pay for it. */
@@ -78,7 +67,7 @@ export class Engine {
 
   /** Turns running plus acknowledged events not handled yet: zero means nothing is owed to anyone. */
   get inFlight(): number {
-    return this.active.size + this.accepted.size;
+    return this.draining.inFlight;
   }
 
   /**
@@ -88,17 +77,16 @@ export class Engine {
    * never send again.
    */
   track<T>(work: Promise<T>): Promise<T> {
-    return this.accepted.track(work);
+    return this.draining.track(work);
   }
 
   /** Resolves once no event or turn is in flight. */
-  async idle(): Promise<void> {
-    await this.accepted.idle();
-    while (this.active.size > 0) await Promise.allSettled([...this.active].map((t) => t.done));
+  idle(): Promise<void> {
+    return this.draining.idle();
   }
 
   get isDraining(): boolean {
-    return this.draining;
+    return this.draining.isDraining;
   }
 
   /**
@@ -113,17 +101,14 @@ export class Engine {
     // The one place a message's text is read as a command.
     const command = parseCommand(message.text);
     if (!command && options.commandsOnly) return "not_a_command";
-    const controller = new AbortController();
-    let resolveDone: () => void = () => {};
-    const turn: ActiveTurn = { controller, done: new Promise<void>((r) => (resolveDone = r)) };
-    this.active.add(turn);
+    const turn = this.draining.begin();
     const log = this.deps.logger.child({
       thread: message.threadKey,
       event: message.id,
       platform: message.platform,
     });
     try {
-      if (this.closed) {
+      if (this.draining.closed) {
         await this.postSafely(sink, userMessageFor(new BotError("shutting_down", "draining")), log);
         return "failed";
       }
@@ -132,52 +117,27 @@ export class Engine {
         () =>
           command
             ? this.runCommand(message, command, sink, log)
-            : this.runTurn(message, sink, controller.signal, log),
-        controller.signal,
+            : this.runTurn(message, sink, turn.signal, log),
+        turn.signal,
       );
       this.deps.metrics.turns.inc({ platform: message.platform, outcome });
       return outcome;
     } catch (err) {
       // Only failures before a reply stream existed land here (lock, store): answer them plainly.
-      const error = controller.signal.aborted
-        ? new BotError("shutting_down", "aborted", {}, { cause: err })
-        : err;
+      const error = turn.signal.aborted ? new BotError("shutting_down", "aborted", {}, { cause: err }) : err;
       this.countError(error);
       log.error({ err: error }, "turn failed before the reply started");
       await this.postSafely(sink, userMessageFor(error), log);
       this.deps.metrics.turns.inc({ platform: message.platform, outcome: "failed" });
       return "failed";
     } finally {
-      this.active.delete(turn);
-      resolveDone();
+      turn.end();
     }
   }
 
-  /**
-   * Lets events and replies in flight finish for up to `timeoutMs` (messages acknowledged before
-   * or during the grace are answered as usual); replies still running then are stopped with a
-   * closing note, and later ones are refused with it, so none is left unfinished without a word.
-   */
-  async drain(timeoutMs: number): Promise<void> {
-    this.draining = true;
-    try {
-      if (this.inFlight === 0) return;
-      const timer = new AbortController();
-      await Promise.race([this.idle(), this.clock.sleep(timeoutMs, timer.signal).catch(() => {})]);
-      timer.abort();
-      if (this.inFlight === 0) return;
-      this.closed = true;
-      this.deps.logger.warn({ inFlight: this.inFlight }, "shutdown grace over: stopping replies in flight");
-      for (const t of this.active) t.controller.abort(new BotError("shutting_down", "shutdown"));
-      const last = new AbortController();
-      await Promise.race([
-        this.idle(),
-        this.clock.sleep(SHUTDOWN_FAIL_GRACE_MS, last.signal).catch(() => {}),
-      ]);
-      last.abort();
-    } finally {
-      this.closed = true;
-    }
+  /** See Draining.drain: the graceful stop on SIGTERM. */
+  drain(timeoutMs: number): Promise<void> {
+    return this.draining.drain(timeoutMs);
   }
 
   /** The settings in effect in a conversation: its own, over the workspace's, over the configuration. */
