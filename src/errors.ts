@@ -35,6 +35,9 @@ export interface BotErrorDetails {
   status?: number;
   /** A hint for the operator's log line (never shown to a chat user). */
   hint?: string;
+  /** input_too_long: the prompt's tokens and what the model has room for (shown to the user). */
+  tokens?: number;
+  available?: number;
   /** Why a document search failed: decides the user's sentence and the search error metric. */
   kind?: SearchFailureKind;
 }

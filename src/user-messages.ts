@@ -42,7 +42,7 @@ function describe(err: BotError): string {
     case "llm_unavailable":
       return "The AI service is unavailable right now. Please try again in a minute.";
     case "input_too_long":
-      return `Your message is too long for the model${d.hint ? ` (${d.hint})` : ""}. Please shorten it or split it up.`;
+      return `Your message is too long for the model${d.tokens !== undefined && d.available !== undefined ? ` (about ${d.tokens} tokens against ${d.available} available)` : ""}. Please shorten it or split it up.`;
     case "store_unavailable":
       return "My memory store is unreachable right now, so I could not answer. Please try again in a moment.";
     case "shutting_down":

@@ -237,10 +237,10 @@ export function startSlack(options: SlackAdapterOptions): SlackAdapter {
         });
 
     app.event("app_mention", async ({ event, body }) => {
-      await onMessage(event as unknown as SlackMessageEvent, String(body.team_id));
+      await onMessage(event, String(body.team_id));
     });
     app.event("message", async ({ event, body }) => {
-      await onMessage(event as unknown as SlackMessageEvent, String(body.team_id));
+      await onMessage(event, String(body.team_id));
     });
 
     app.command(config.command, async ({ command, ack }) => {

@@ -1,5 +1,8 @@
-// Two adjustments to botbuilder 4.23 that the Teams adapter relies on; both are process-wide and
-// applied once, here. botbuilder is archived upstream, so the versions are pinned in package.json.
+// Two adjustments to botbuilder 4.23.3 that the Teams adapter relies on; both are process-wide and
+// applied once, here. They reach into botbuilder's internals (deep imports), so package.json pins
+// exactly the versions they were written for (botbuilder, botbuilder-stdlib, botframework-connector,
+// botframework-schema 4.23.3), and each throws at start, naming what moved, if those internals
+// change; test/adapters/teams/botbuilder-fixes.test.ts checks both still take effect.
 
 import { ServiceClientContext } from "botbuilder-stdlib/lib/azureCoreHttpCompat/serviceClientContext.js";
 import * as connectorMappers from "botframework-connector/lib/connectorApi/models/mappers.js";
@@ -27,7 +30,10 @@ export function applyBotbuilderFixes(): void {
  * means entities to carry any properties; letting the mapper pass them restores that.
  */
 function keepEntityProperties(): void {
-  const entity = connectorMappers.Entity.type as { additionalProperties?: unknown };
+  const entity = connectorMappers.Entity?.type as { className?: string; additionalProperties?: unknown };
+  if (entity?.className !== "Entity") {
+    throw new Error("botbuilder internals changed: connectorApi/models/mappers Entity is gone (botbuilder-fixes.ts)");
+  }
   entity.additionalProperties = { type: { name: "Object" } };
 }
 
@@ -43,6 +49,9 @@ function noHiddenRetries(): void {
     addPolicies(client: { pipeline: Pipeline }, policies: unknown): unknown;
   };
   const addPolicies = proto.addPolicies;
+  if (typeof addPolicies !== "function") {
+    throw new Error("botbuilder internals changed: ServiceClientContext.addPolicies is gone (botbuilder-fixes.ts)");
+  }
   proto.addPolicies = function (this: unknown, client, policies) {
     for (const name of RETRY_POLICY_NAMES) client.pipeline.removePolicy({ name });
     return addPolicies.call(this, client, policies);

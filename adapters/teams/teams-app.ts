@@ -25,7 +25,7 @@ import { TeamsConversation } from "./conversation.js";
 import { feedbackFromInvoke } from "./feedback.js";
 import { botCredentials, graphTeamOwnerCheck } from "./graph-owners.js";
 import { TeamsPermissions } from "./permissions.js";
-import { type InboundActivity, routeTeamsActivity, type TeamsTurn } from "./routing.js";
+import { routeTeamsActivity, type TeamsTurn } from "./routing.js";
 import { commandsFromSubmit, currentValues } from "./settings-card.js";
 import { checkBotFrameworkToken } from "./startup-check.js";
 import { TeamsStreamSink } from "./stream-sink.js";
@@ -134,7 +134,7 @@ export function startTeams(options: TeamsAdapterOptions): TeamsAdapter {
 
   const logic = async (context: TurnContext): Promise<void> => {
     const activity = context.activity;
-    const decision = routeTeamsActivity(activity as unknown as InboundActivity);
+    const decision = routeTeamsActivity(activity);
     if (decision.kind === "ignore") {
       log.trace({ reason: decision.reason, type: activity.type }, "Teams activity ignored");
       return;

@@ -131,6 +131,7 @@ function fitSources(
 
 function tooLong(tokens: number, available: number): BotError {
   return new BotError("input_too_long", `prompt needs ${tokens} tokens, ${available} available`, {
-    hint: `about ${tokens} tokens against ${available} available`,
+    tokens,
+    available,
   });
 }
