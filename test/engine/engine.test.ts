@@ -189,7 +189,11 @@ describe("Engine", () => {
   it("refuses a message too long for the model without calling it", async () => {
     const s = sink();
     assert.equal(await core.engine.handle(message("word ".repeat(200_000)), s), "failed");
-    assert.match(s.messages.at(-1)?.text ?? "", /Your message is too long for the model/);
+    assert.match(
+      s.messages.at(-1)?.text ?? "",
+      /Your message is too long for the model \(about \d+ tokens against \d+ available\)/,
+      "the user learns how far over the limit it is",
+    );
     assert.equal(double.requests.length, 0);
   });
 
