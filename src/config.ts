@@ -288,23 +288,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ),
     );
   }
-  const e = parsed.data;
+  const vars = parsed.data;
   for (const secret of [
-    e.AZURE_OPENAI_API_KEY,
-    e.OPENAI_API_KEY,
-    e.SLACK_BOT_TOKEN,
-    e.SLACK_SIGNING_SECRET,
-    e.SLACK_APP_TOKEN,
-    e.MicrosoftAppPassword,
+    vars.AZURE_OPENAI_API_KEY,
+    vars.OPENAI_API_KEY,
+    vars.SLACK_BOT_TOKEN,
+    vars.SLACK_SIGNING_SECRET,
+    vars.SLACK_APP_TOKEN,
+    vars.MicrosoftAppPassword,
   ]) {
     registerSecret(secret);
   }
-  registerRedisPassword(e.REDIS_URL);
+  registerRedisPassword(vars.REDIS_URL);
 
   const problems: string[] = [];
-  const kind = endpointKind(e, problems);
-  const endpoint = kind === "openai-compatible" ? e.OPENAI_BASE_URL : e.AZURE_OPENAI_ENDPOINT;
-  const defaultModel = kind === "openai-compatible" ? e.OPENAI_MODEL : e.AZURE_OPENAI_DEPLOYMENT;
+  const kind = endpointKind(vars, problems);
+  const endpoint = kind === "openai-compatible" ? vars.OPENAI_BASE_URL : vars.AZURE_OPENAI_ENDPOINT;
+  const defaultModel = kind === "openai-compatible" ? vars.OPENAI_MODEL : vars.AZURE_OPENAI_DEPLOYMENT;
   if (!defaultModel) {
     problems.push(
       kind === "openai-compatible"
@@ -312,7 +312,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         : "AZURE_OPENAI_DEPLOYMENT is required (the name of your model deployment, e.g. gpt-4o)",
     );
   }
-  if (kind === "azure-inference" && e.OPENAI_API_VERSION === "v1") {
+  if (kind === "azure-inference" && vars.OPENAI_API_VERSION === "v1") {
     problems.push(
       "OPENAI_API_VERSION v1 is for Azure OpenAI endpoints; the model inference endpoint takes a dated version",
     );
@@ -321,13 +321,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const dataSources = dataSourcesConfig(
     env,
     kind,
-    e.OPENAI_API_VERSION ?? AZURE_OPENAI_DEFAULT_API_VERSION,
+    vars.OPENAI_API_VERSION ?? AZURE_OPENAI_DEFAULT_API_VERSION,
     problems,
     warnings,
   );
-  const slack = slackConfig(e, problems);
-  const teams = teamsConfig(e, problems);
-  const redis = redisConfig(e, problems, warnings);
+  const slack = slackConfig(vars, problems);
+  const teams = teamsConfig(vars, problems);
+  const redis = redisConfig(vars, problems, warnings);
   if (problems.length > 0 || !endpoint || !defaultModel) throw new ConfigError(problems);
 
   return {
@@ -335,47 +335,47 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     llm: {
       kind,
       endpoint,
-      apiKey: kind === "openai-compatible" ? e.OPENAI_API_KEY : e.AZURE_OPENAI_API_KEY,
+      apiKey: kind === "openai-compatible" ? vars.OPENAI_API_KEY : vars.AZURE_OPENAI_API_KEY,
       apiVersion:
-        e.OPENAI_API_VERSION ??
+        vars.OPENAI_API_VERSION ??
         (kind === "azure-inference" ? AZURE_INFERENCE_DEFAULT_API_VERSION : AZURE_OPENAI_DEFAULT_API_VERSION),
-      managedIdentityClientId: e.AZURE_CLIENT_ID,
-      tokenScope: e.AZURE_OPENAI_TOKEN_SCOPE ?? COGNITIVE_SERVICES_SCOPE,
-      timeoutMs: e.LLM_TIMEOUT_MS,
-      maxRateLimitRetries: e.LLM_MAX_RETRIES,
-      maxRetryWaitMs: e.LLM_MAX_RETRY_WAIT_MS,
+      managedIdentityClientId: vars.AZURE_CLIENT_ID,
+      tokenScope: vars.AZURE_OPENAI_TOKEN_SCOPE ?? COGNITIVE_SERVICES_SCOPE,
+      timeoutMs: vars.LLM_TIMEOUT_MS,
+      maxRateLimitRetries: vars.LLM_MAX_RETRIES,
+      maxRetryWaitMs: vars.LLM_MAX_RETRY_WAIT_MS,
     },
     dataSources,
     search: {
-      timeoutMs: e.AZURE_SEARCH_TIMEOUT_MS,
-      queryRewrite: truthy(e.AZURE_SEARCH_QUERY_REWRITE),
-      managedIdentityClientId: e.AZURE_CLIENT_ID,
+      timeoutMs: vars.AZURE_SEARCH_TIMEOUT_MS,
+      queryRewrite: truthy(vars.AZURE_SEARCH_QUERY_REWRITE),
+      managedIdentityClientId: vars.AZURE_CLIENT_ID,
     },
     slack,
     teams,
-    models: allowedModels(defaultModel, e.LLM_ALLOWED_MODELS),
+    models: allowedModels(defaultModel, vars.LLM_ALLOWED_MODELS),
     defaults: {
-      systemPrompt: e.SYSTEM_PROMPT ?? DEFAULT_SYSTEM_PROMPT,
-      temperature: e.DEFAULT_TEMPERATURE,
-      topP: e.DEFAULT_TOP_P,
-      maxTokens: e.DEFAULT_MAX_TOKENS,
-      presencePenalty: e.DEFAULT_PRESENCE_PENALTY,
-      frequencyPenalty: e.DEFAULT_FREQUENCY_PENALTY,
-      historyEnabled: truthy(e.HISTORY_ENABLED),
-      historyWindow: e.HISTORY_WINDOW,
+      systemPrompt: vars.SYSTEM_PROMPT ?? DEFAULT_SYSTEM_PROMPT,
+      temperature: vars.DEFAULT_TEMPERATURE,
+      topP: vars.DEFAULT_TOP_P,
+      maxTokens: vars.DEFAULT_MAX_TOKENS,
+      presencePenalty: vars.DEFAULT_PRESENCE_PENALTY,
+      frequencyPenalty: vars.DEFAULT_FREQUENCY_PENALTY,
+      historyEnabled: truthy(vars.HISTORY_ENABLED),
+      historyWindow: vars.HISTORY_WINDOW,
     },
-    history: { maxStored: e.HISTORY_MAX_STORED, ttlSeconds: e.HISTORY_TTL_DAYS * 86_400 },
+    history: { maxStored: vars.HISTORY_MAX_STORED, ttlSeconds: vars.HISTORY_TTL_DAYS * 86_400 },
     redis,
-    port: e.PORT,
-    logLevel: e.LOG_LEVEL,
-    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    port: vars.PORT,
+    logLevel: vars.LOG_LEVEL,
+    shutdownTimeoutMs: vars.SHUTDOWN_TIMEOUT_MS,
   };
 }
 
-function redisConfig(e: Env, problems: string[], warnings: string[]): RedisConfig {
-  const url = e.REDIS_URL ? new URL(e.REDIS_URL) : undefined;
-  const cluster = truthy(e.REDIS_CLUSTER);
-  const entra = truthy(e.REDIS_ENTRA_ID);
+function redisConfig(vars: Env, problems: string[], warnings: string[]): RedisConfig {
+  const url = vars.REDIS_URL ? new URL(vars.REDIS_URL) : undefined;
+  const cluster = truthy(vars.REDIS_CLUSTER);
+  const entra = truthy(vars.REDIS_ENTRA_ID);
   if (cluster && !url) {
     problems.push(
       "REDIS_URL is required with REDIS_CLUSTER=true: any one node of the cluster, e.g. rediss://my-cache.westeurope.redis.azure.net:10000",
@@ -387,10 +387,10 @@ function redisConfig(e: Env, problems: string[], warnings: string[]): RedisConfi
     );
   }
   let natMap: NatMapping | undefined;
-  if (e.REDIS_CLUSTER_NAT_MAP !== undefined) {
+  if (vars.REDIS_CLUSTER_NAT_MAP !== undefined) {
     if (!cluster) problems.push("REDIS_CLUSTER_NAT_MAP needs REDIS_CLUSTER=true");
     try {
-      natMap = parseNatMap(e.REDIS_CLUSTER_NAT_MAP);
+      natMap = parseNatMap(vars.REDIS_CLUSTER_NAT_MAP);
     } catch (err) {
       problems.push(`REDIS_CLUSTER_NAT_MAP ${(err as Error).message}`);
     }
@@ -407,41 +407,43 @@ function redisConfig(e: Env, problems: string[], warnings: string[]): RedisConfi
   if (entra && url?.protocol === "redis:") {
     warnings.push("REDIS_ENTRA_ID=true with a redis:// URL sends access tokens unencrypted; use rediss://");
   }
-  if (e.REDIS_USERNAME !== undefined && !entra) {
+  if (vars.REDIS_USERNAME !== undefined && !entra) {
     problems.push(
       "REDIS_USERNAME is only used with REDIS_ENTRA_ID=true; otherwise put the user in REDIS_URL (rediss://user:password@host:port)",
     );
   }
   return {
-    url: e.REDIS_URL,
-    keyPrefix: e.REDIS_KEY_PREFIX,
+    url: vars.REDIS_URL,
+    keyPrefix: vars.REDIS_KEY_PREFIX,
     cluster,
     natMap,
-    commandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,
-    entraId: entra ? { managedIdentityClientId: e.AZURE_CLIENT_ID, username: e.REDIS_USERNAME } : undefined,
+    commandTimeoutMs: vars.REDIS_COMMAND_TIMEOUT_MS,
+    entraId: entra
+      ? { managedIdentityClientId: vars.AZURE_CLIENT_ID, username: vars.REDIS_USERNAME }
+      : undefined,
   };
 }
 
-function slackConfig(e: Env, problems: string[]): SlackConfig | undefined {
-  if (!e.SLACK_BOT_TOKEN) {
-    if (e.SLACK_SIGNING_SECRET || e.SLACK_APP_TOKEN)
+function slackConfig(vars: Env, problems: string[]): SlackConfig | undefined {
+  if (!vars.SLACK_BOT_TOKEN) {
+    if (vars.SLACK_SIGNING_SECRET || vars.SLACK_APP_TOKEN)
       problems.push("SLACK_BOT_TOKEN is required to use Slack (xoxb-...)");
     return undefined;
   }
-  if (!e.SLACK_APP_TOKEN && !e.SLACK_SIGNING_SECRET) {
+  if (!vars.SLACK_APP_TOKEN && !vars.SLACK_SIGNING_SECRET) {
     problems.push(
       "SLACK_SIGNING_SECRET is required for Slack over HTTP (Basic Information > App Credentials), or set SLACK_APP_TOKEN for Socket Mode",
     );
   }
   return {
-    botToken: e.SLACK_BOT_TOKEN,
-    signingSecret: e.SLACK_SIGNING_SECRET,
-    appToken: e.SLACK_APP_TOKEN,
-    apiUrl: e.SLACK_API_URL.endsWith("/") ? e.SLACK_API_URL : `${e.SLACK_API_URL}/`,
-    streaming: e.SLACK_STREAMING,
-    command: e.SLACK_COMMAND,
-    settingsAdmins: listOf(e.SLACK_SETTINGS_ADMINS),
-    allowedBots: listOf(e.SLACK_ALLOWED_BOTS),
+    botToken: vars.SLACK_BOT_TOKEN,
+    signingSecret: vars.SLACK_SIGNING_SECRET,
+    appToken: vars.SLACK_APP_TOKEN,
+    apiUrl: vars.SLACK_API_URL.endsWith("/") ? vars.SLACK_API_URL : `${vars.SLACK_API_URL}/`,
+    streaming: vars.SLACK_STREAMING,
+    command: vars.SLACK_COMMAND,
+    settingsAdmins: listOf(vars.SLACK_SETTINGS_ADMINS),
+    allowedBots: listOf(vars.SLACK_ALLOWED_BOTS),
   };
 }
 
@@ -468,26 +470,27 @@ function dataSourcesConfig(
   return sources;
 }
 
-function teamsConfig(e: Env, problems: string[]): TeamsConfig | undefined {
-  const enabled = e.TEAMS_ENABLED === undefined ? e.MicrosoftAppId !== undefined : truthy(e.TEAMS_ENABLED);
+function teamsConfig(vars: Env, problems: string[]): TeamsConfig | undefined {
+  const enabled =
+    vars.TEAMS_ENABLED === undefined ? vars.MicrosoftAppId !== undefined : truthy(vars.TEAMS_ENABLED);
   if (!enabled) return undefined;
-  const appId = e.MicrosoftAppId ?? "";
-  if (appId && e.MicrosoftAppType !== "UserAssignedMSI" && !e.MicrosoftAppPassword) {
+  const appId = vars.MicrosoftAppId ?? "";
+  if (appId && vars.MicrosoftAppType !== "UserAssignedMSI" && !vars.MicrosoftAppPassword) {
     problems.push(
       "MicrosoftAppPassword is required with MicrosoftAppId (the bot's client secret), unless MicrosoftAppType is UserAssignedMSI",
     );
   }
-  if (appId && e.MicrosoftAppType !== "MultiTenant" && !e.MicrosoftAppTenantId) {
+  if (appId && vars.MicrosoftAppType !== "MultiTenant" && !vars.MicrosoftAppTenantId) {
     problems.push(
-      `MicrosoftAppTenantId is required with MicrosoftAppType=${e.MicrosoftAppType} (your Microsoft Entra tenant id)`,
+      `MicrosoftAppTenantId is required with MicrosoftAppType=${vars.MicrosoftAppType} (your Microsoft Entra tenant id)`,
     );
   }
   return {
     appId,
-    appPassword: e.MicrosoftAppPassword,
-    appType: e.MicrosoftAppType,
-    tenantId: e.MicrosoftAppTenantId,
-    settingsAdmins: listOf(e.TEAMS_SETTINGS_ADMINS),
+    appPassword: vars.MicrosoftAppPassword,
+    appType: vars.MicrosoftAppType,
+    tenantId: vars.MicrosoftAppTenantId,
+    settingsAdmins: listOf(vars.TEAMS_SETTINGS_ADMINS),
   };
 }
 
@@ -498,20 +501,20 @@ function listOf(v: string | undefined): string[] {
     .filter(Boolean);
 }
 
-function endpointKind(e: Env, problems: string[]): EndpointKind {
+function endpointKind(vars: Env, problems: string[]): EndpointKind {
   const provider =
-    e.LLM_PROVIDER ??
-    (e.OPENAI_BASE_URL && !e.AZURE_OPENAI_ENDPOINT
+    vars.LLM_PROVIDER ??
+    (vars.OPENAI_BASE_URL && !vars.AZURE_OPENAI_ENDPOINT
       ? "openai"
-      : isInferenceEndpoint(e.AZURE_OPENAI_ENDPOINT)
+      : isInferenceEndpoint(vars.AZURE_OPENAI_ENDPOINT)
         ? "azure-inference"
         : "azure");
   if (provider === "openai") {
-    if (!e.OPENAI_BASE_URL)
+    if (!vars.OPENAI_BASE_URL)
       problems.push("OPENAI_BASE_URL is required with LLM_PROVIDER=openai, e.g. https://api.openai.com/v1");
     return "openai-compatible";
   }
-  if (!e.AZURE_OPENAI_ENDPOINT) {
+  if (!vars.AZURE_OPENAI_ENDPOINT) {
     problems.push(
       "AZURE_OPENAI_ENDPOINT is required: your resource endpoint, e.g. https://my-resource.openai.azure.com/ " +
         "(or https://my-resource.services.ai.azure.com/models for the model inference endpoint; " +
@@ -519,7 +522,7 @@ function endpointKind(e: Env, problems: string[]): EndpointKind {
     );
   }
   if (provider === "azure-inference") return "azure-inference";
-  return e.OPENAI_API_VERSION === "v1" ? "azure-v1" : "azure-deployment";
+  return vars.OPENAI_API_VERSION === "v1" ? "azure-v1" : "azure-deployment";
 }
 
 /** The model inference endpoint is the `/models` path of an AI services resource. */

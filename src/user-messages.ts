@@ -8,18 +8,18 @@ export function userMessageFor(err: unknown): string {
 }
 
 function describe(err: BotError): string {
-  const d = err.details;
+  const details = err.details;
   switch (err.code) {
     case "llm_rate_limited":
-      return `The AI service is busy right now. Please try again in ${Math.max(1, d.retryAfterSeconds ?? 10)} s.`;
+      return `The AI service is busy right now. Please try again in ${Math.max(1, details.retryAfterSeconds ?? 10)} s.`;
     case "llm_content_filter":
-      return d.filteredPart === "completion"
-        ? `The answer was stopped by the content filter${d.category ? ` (${d.category})` : ""}.`
-        : `Your message was blocked by the content filter${d.category ? ` (${d.category})` : ""}. Please rephrase it.`;
+      return details.filteredPart === "completion"
+        ? `The answer was stopped by the content filter${details.category ? ` (${details.category})` : ""}.`
+        : `Your message was blocked by the content filter${details.category ? ` (${details.category})` : ""}. Please rephrase it.`;
     case "llm_auth":
       return "I could not sign in to the AI service. This is a configuration problem: please tell the bot's administrator.";
     case "llm_not_found":
-      return `The model or deployment ${d.name ? `\`${d.name}\` ` : ""}was not found. Please tell the bot's administrator, or pick another with \`settings set model <name>\`.`;
+      return `The model or deployment ${details.name ? `\`${details.name}\` ` : ""}was not found. Please tell the bot's administrator, or pick another with \`settings set model <name>\`.`;
     case "llm_context_length":
       return "This conversation is too long for the model even after trimming. Start a new thread, or use `forget`.";
     case "llm_timeout":
@@ -29,7 +29,7 @@ function describe(err: BotError): string {
     case "llm_bad_request":
       return "The AI service refused the request. Please tell the bot's administrator if this keeps happening.";
     case "datasource_error":
-      switch (d.kind) {
+      switch (details.kind) {
         case "throttled":
           return "The document search is busy right now, so I could not answer from your documents. Please try again in a minute.";
         case "timeout":
@@ -42,7 +42,7 @@ function describe(err: BotError): string {
     case "llm_unavailable":
       return "The AI service is unavailable right now. Please try again in a minute.";
     case "input_too_long":
-      return `Your message is too long for the model${d.tokens !== undefined && d.available !== undefined ? ` (about ${d.tokens} tokens against ${d.available} available)` : ""}. Please shorten it or split it up.`;
+      return `Your message is too long for the model${details.tokens !== undefined && details.available !== undefined ? ` (about ${details.tokens} tokens against ${details.available} available)` : ""}. Please shorten it or split it up.`;
     case "store_unavailable":
       return "My memory store is unreachable right now, so I could not answer. Please try again in a moment.";
     case "shutting_down":

@@ -32,7 +32,9 @@ export function applyBotbuilderFixes(): void {
 function keepEntityProperties(): void {
   const entity = connectorMappers.Entity?.type as { className?: string; additionalProperties?: unknown };
   if (entity?.className !== "Entity") {
-    throw new Error("botbuilder internals changed: connectorApi/models/mappers Entity is gone (botbuilder-fixes.ts)");
+    throw new Error(
+      "botbuilder internals changed: connectorApi/models/mappers Entity is gone (botbuilder-fixes.ts)",
+    );
   }
   entity.additionalProperties = { type: { name: "Object" } };
 }
@@ -50,7 +52,9 @@ function noHiddenRetries(): void {
   };
   const addPolicies = proto.addPolicies;
   if (typeof addPolicies !== "function") {
-    throw new Error("botbuilder internals changed: ServiceClientContext.addPolicies is gone (botbuilder-fixes.ts)");
+    throw new Error(
+      "botbuilder internals changed: ServiceClientContext.addPolicies is gone (botbuilder-fixes.ts)",
+    );
   }
   proto.addPolicies = function (this: unknown, client, policies) {
     for (const name of RETRY_POLICY_NAMES) client.pipeline.removePolicy({ name });

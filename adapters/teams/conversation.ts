@@ -127,7 +127,9 @@ export class TeamsConversation {
       this.o.logger.warn({ operation, retryAfterMs }, "Teams rate limit (429): waiting");
       void this.o.budgets
         .hold(`${this.key}:${TEAMS_CONVERSATION_LIMITS[0].windowMs}`, retryAfterMs)
-        .catch(() => {});
+        .catch((holdErr: unknown) =>
+          this.o.logger.warn({ err: holdErr }, "could not share Teams' Retry-After with the other replies"),
+        );
       return new SinkRateLimitedError(retryAfterMs, `Teams ${operation} rate limited`, { cause: err });
     }
     if (status === 403) {

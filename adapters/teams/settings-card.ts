@@ -25,21 +25,21 @@ const FIELDS: Array<{ key: string; label: string; input: "text" | "multiline" | 
 ];
 
 /** The current value of each field as the form shows it. */
-export function currentValues(s: EffectiveSettings): Record<string, string> {
-  const g = s.generation;
+export function currentValues(settings: EffectiveSettings): Record<string, string> {
+  const generation = settings.generation;
   const str = (v: number | undefined) => (v === undefined ? "" : String(v));
   return {
-    model: s.model.name,
-    system_prompt: s.systemPrompt,
-    temperature: str(g.temperature),
-    top_p: str(g.topP),
-    max_tokens: str(g.maxTokens),
-    stop: (g.stop ?? []).join(" | "),
-    presence_penalty: str(g.presencePenalty),
-    frequency_penalty: str(g.frequencyPenalty),
-    history: s.historyEnabled ? "on" : "off",
-    history_window: String(s.historyWindow),
-    datasource: s.dataSource ?? "off",
+    model: settings.model.name,
+    system_prompt: settings.systemPrompt,
+    temperature: str(generation.temperature),
+    top_p: str(generation.topP),
+    max_tokens: str(generation.maxTokens),
+    stop: (generation.stop ?? []).join(" | "),
+    presence_penalty: str(generation.presencePenalty),
+    frequency_penalty: str(generation.frequencyPenalty),
+    history: settings.historyEnabled ? "on" : "off",
+    history_window: String(settings.historyWindow),
+    datasource: settings.dataSource ?? "off",
   };
 }
 

@@ -27,23 +27,24 @@ const SOURCE_NOTE: Record<SettingSource, string> = {
   default: " _(default)_",
 };
 
-export function renderSettings(title: string, s: EffectiveSettings): string {
-  const note = (key: string) => SOURCE_NOTE[s.sources[key] ?? "default"];
-  const g = s.generation;
+export function renderSettings(title: string, settings: EffectiveSettings): string {
+  const note = (key: string) => SOURCE_NOTE[settings.sources[key] ?? "default"];
+  const generation = settings.generation;
   const show = (v: number | undefined) => (v === undefined ? "model default" : String(v));
-  const prompt = s.systemPrompt.length > 300 ? `${s.systemPrompt.slice(0, 300)}…` : s.systemPrompt;
+  const prompt =
+    settings.systemPrompt.length > 300 ? `${settings.systemPrompt.slice(0, 300)}…` : settings.systemPrompt;
   return [
     `**${title}**`,
-    `• \`model\`: ${s.model.name}${note("model")}`,
-    `• \`temperature\`: ${show(g.temperature)}${note("temperature")}`,
-    `• \`top_p\`: ${show(g.topP)}${note("top_p")}`,
-    `• \`max_tokens\`: ${show(g.maxTokens)}${note("max_tokens")}`,
-    `• \`stop\`: ${g.stop?.length ? g.stop.map((x) => `\`${x}\``).join(" | ") : "none"}${note("stop")}`,
-    `• \`presence_penalty\`: ${show(g.presencePenalty)}${note("presence_penalty")}`,
-    `• \`frequency_penalty\`: ${show(g.frequencyPenalty)}${note("frequency_penalty")}`,
-    `• \`history\`: ${s.historyEnabled ? "on" : "off"}${note("history")}`,
-    `• \`history_window\`: ${s.historyWindow} messages${note("history_window")}`,
-    `• \`datasource\`: ${s.dataSource ?? "off"}${note("datasource")}`,
+    `• \`model\`: ${settings.model.name}${note("model")}`,
+    `• \`temperature\`: ${show(generation.temperature)}${note("temperature")}`,
+    `• \`top_p\`: ${show(generation.topP)}${note("top_p")}`,
+    `• \`max_tokens\`: ${show(generation.maxTokens)}${note("max_tokens")}`,
+    `• \`stop\`: ${generation.stop?.length ? generation.stop.map((x) => `\`${x}\``).join(" | ") : "none"}${note("stop")}`,
+    `• \`presence_penalty\`: ${show(generation.presencePenalty)}${note("presence_penalty")}`,
+    `• \`frequency_penalty\`: ${show(generation.frequencyPenalty)}${note("frequency_penalty")}`,
+    `• \`history\`: ${settings.historyEnabled ? "on" : "off"}${note("history")}`,
+    `• \`history_window\`: ${settings.historyWindow} messages${note("history_window")}`,
+    `• \`datasource\`: ${settings.dataSource ?? "off"}${note("datasource")}`,
     `• \`system_prompt\`${note("system_prompt")}:`,
     quote(prompt),
   ].join("\n");

@@ -187,38 +187,38 @@ function authOf(authentication: z.infer<typeof Authentication>): SearchAuth {
 }
 
 /** A checked file entry's parameters as the source the bot searches. */
-export function searchIndexSource(p: SearchIndexParameters, warnings: string[]): SearchIndexSource {
-  if (p.strictness !== undefined) {
+export function searchIndexSource(params: SearchIndexParameters, warnings: string[]): SearchIndexSource {
+  if (params.strictness !== undefined) {
     warnings.push(
       "strictness is an On Your Data parameter and is ignored when the bot searches: use min_reranker_score (0-4, semantic ranking) or min_score",
     );
   }
-  if (p.role_information !== undefined) {
+  if (params.role_information !== undefined) {
     warnings.push(
       "role_information is an On Your Data parameter and is ignored when the bot searches: the system prompt (SYSTEM_PROMPT, or `settings set system_prompt`) applies",
     );
   }
   if (
-    p.authentication?.type === "user_assigned_managed_identity" &&
-    p.authentication.managed_identity_resource_id
+    params.authentication?.type === "user_assigned_managed_identity" &&
+    params.authentication.managed_identity_resource_id
   ) {
     warnings.push(
       "managed_identity_resource_id is ignored when the bot searches: the bot's own identity is used (set AZURE_CLIENT_ID to the client id of a user-assigned identity)",
     );
   }
-  const mapping = p.fields_mapping;
+  const mapping = params.fields_mapping;
   return {
     mode: "search",
-    endpoint: p.endpoint,
-    index: p.index_name,
-    auth: authOf(p.authentication),
-    queryType: p.query_type ?? "simple",
-    semanticConfiguration: p.semantic_configuration,
-    top: p.top_n_documents ?? DEFAULT_TOP,
-    filter: p.filter,
-    select: p.select,
-    minRerankerScore: p.min_reranker_score,
-    minScore: p.min_score,
+    endpoint: params.endpoint,
+    index: params.index_name,
+    auth: authOf(params.authentication),
+    queryType: params.query_type ?? "simple",
+    semanticConfiguration: params.semantic_configuration,
+    top: params.top_n_documents ?? DEFAULT_TOP,
+    filter: params.filter,
+    select: params.select,
+    minRerankerScore: params.min_reranker_score,
+    minScore: params.min_score,
     fields: {
       contentFields: mapping?.content_fields,
       titleField: mapping?.title_field,
@@ -227,19 +227,19 @@ export function searchIndexSource(p: SearchIndexParameters, warnings: string[]):
       chunkIdField: mapping?.chunk_id_field,
       vectorFields: mapping?.vector_fields,
     },
-    embeddingDeployment: p.embedding_dependency?.deployment_name,
-    inScope: p.in_scope ?? true,
+    embeddingDeployment: params.embedding_dependency?.deployment_name,
+    inScope: params.in_scope ?? true,
   };
 }
 
-export function knowledgeBaseSource(p: z.infer<typeof KnowledgeBaseParameters>): KnowledgeBaseSource {
+export function knowledgeBaseSource(params: z.infer<typeof KnowledgeBaseParameters>): KnowledgeBaseSource {
   return {
     mode: "knowledge_base",
-    endpoint: p.endpoint,
-    knowledgeBase: p.knowledge_base_name,
-    auth: authOf(p.authentication),
-    top: p.top_n_documents ?? DEFAULT_TOP,
-    inScope: p.in_scope ?? true,
+    endpoint: params.endpoint,
+    knowledgeBase: params.knowledge_base_name,
+    auth: authOf(params.authentication),
+    top: params.top_n_documents ?? DEFAULT_TOP,
+    inScope: params.in_scope ?? true,
   };
 }
 

@@ -153,20 +153,20 @@ function rangeText(issue: Issue): string | undefined {
 }
 
 function adviceFor(source: DataSourceRequest): string[] {
-  const p = source.parameters;
+  const params = source.parameters;
   const out: string[] = [];
-  const queryType = typeof p.query_type === "string" ? p.query_type : undefined;
-  if (queryType && VECTOR_QUERY_TYPES.has(queryType) && p.embedding_dependency === undefined) {
+  const queryType = typeof params.query_type === "string" ? params.query_type : undefined;
+  if (queryType && VECTOR_QUERY_TYPES.has(queryType) && params.embedding_dependency === undefined) {
     out.push(
       `parameters.query_type "${queryType}" searches by vector but no embedding_dependency is set; the service needs one to embed the question`,
     );
   }
-  if (queryType && SEMANTIC_QUERY_TYPES.has(queryType) && p.semantic_configuration === undefined) {
+  if (queryType && SEMANTIC_QUERY_TYPES.has(queryType) && params.semantic_configuration === undefined) {
     out.push(
       `parameters.query_type "${queryType}" without semantic_configuration uses the index's default semantic configuration`,
     );
   }
-  if (p.role_information !== undefined) {
+  if (params.role_information !== undefined) {
     out.push(
       "parameters.role_information is in the 2024-10-21 schema, but the service has been seen refusing it (400 Extra inputs are not permitted); the bot's system prompt is sent as a system message anyway",
     );

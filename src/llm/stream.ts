@@ -96,10 +96,10 @@ function citationsEvent(context: NonNullable<LooseMessage["context"]>): Completi
 }
 
 function readCitation(raw: unknown): Citation {
-  const c = (typeof raw === "object" && raw !== null ? raw : {}) as Record<string, unknown>;
-  const citation: Citation = { content: typeof c.content === "string" ? c.content : "" };
+  const fields = (typeof raw === "object" && raw !== null ? raw : {}) as Record<string, unknown>;
+  const citation: Citation = { content: typeof fields.content === "string" ? fields.content : "" };
   for (const field of ["title", "url", "filepath", "chunk_id"] as const) {
-    const value = c[field];
+    const value = fields[field];
     if (typeof value === "string" || value === null) citation[field] = value;
   }
   return citation;
