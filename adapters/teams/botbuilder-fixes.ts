@@ -47,6 +47,7 @@ function keepEntityProperties(): void {
  */
 function noHiddenRetries(): void {
   type Pipeline = { removePolicy(options: { name: string }): unknown };
+  // addPolicies is private in botbuilder-stdlib's types: patching it is the one cast this needs.
   const proto = ServiceClientContext.prototype as unknown as {
     addPolicies(client: { pipeline: Pipeline }, policies: unknown): unknown;
   };
