@@ -23,24 +23,40 @@ const AS_TEXT = { allowedSpecial: new Set<string>(), disallowedSpecial: new Set<
 
 /**
  * The rank table of a `.tiktoken` file as gpt-tokenizer wants it: index = rank, value = the token's
- * text, or its bytes when they are not valid UTF-8 on their own.
+ * text, or its bytes when they are not valid UTF-8 on their own. Decoded with atob() into strings,
+ * not into a Buffer per token: 200,000 small Buffers would leave tens of MiB of resident memory.
  */
 export function readRanks(path: string): (string | number[])[] {
   const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+  const text = readFileSync(path, "latin1");
   const ranks: (string | number[])[] = [];
-  for (const line of readFileSync(path, "latin1").split("\n")) {
-    const space = line.indexOf(" ");
-    if (space < 0) continue;
-    const bytes = Buffer.from(line.slice(0, space), "base64");
-    let token: string | number[];
-    try {
-      token = utf8.decode(bytes);
-    } catch {
-      token = [...bytes];
+  for (let start = 0; start < text.length; ) {
+    const newline = text.indexOf("\n", start);
+    const end = newline === -1 ? text.length : newline;
+    const space = text.indexOf(" ", start);
+    if (space > start && space < end) {
+      ranks[Number(text.slice(space + 1, end))] = tokenOf(atob(text.slice(start, space)), utf8);
     }
-    ranks[Number(line.slice(space + 1))] = token;
+    start = end + 1;
   }
   return ranks;
+}
+
+const ASCII = /^[\x00-\x7f]*$/;
+
+/**
+ * `binary` holds one byte per character. ASCII is already the text; other bytes are decoded as
+ * UTF-8, a leading byte-order mark kept as a character (the package's bundled table keeps the few
+ * such tokens as bytes, which miscounts text that starts with one; tiktoken agrees with this).
+ */
+function tokenOf(binary: string, utf8: InstanceType<typeof TextDecoder>): string | number[] {
+  if (ASCII.test(binary)) return binary;
+  const bytes = Uint8Array.from(binary, (c) => c.charCodeAt(0));
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    return [...bytes]; // not UTF-8 on its own
+  }
 }
 
 /** Loads the rank tables of `encodings`; call at start so no turn pays for it. */

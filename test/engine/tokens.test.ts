@@ -1,11 +1,12 @@
 // The bot counts tokens with gpt-tokenizer; OpenAI's own tokenizer (tiktoken, here js-tiktoken with
 // the same rank tables) must agree on every text, or budgets and usage drift from what the service counts.
 import assert from "node:assert/strict";
+import { createRequire } from "node:module";
 import { before, describe, it } from "node:test";
 import { Tiktoken } from "js-tiktoken/lite";
 import cl100k from "js-tiktoken/ranks/cl100k_base";
 import o200k from "js-tiktoken/ranks/o200k_base";
-import { countTokens, loadEncoders, truncateToTokens } from "../../src/engine/tokens.js";
+import { countTokens, loadEncoders, readRanks, truncateToTokens } from "../../src/engine/tokens.js";
 
 const CORPUS = [
   "hello world",
@@ -39,6 +40,30 @@ describe("token counts", () => {
       }
     });
   }
+
+  it("read the package's .tiktoken rank files into its bundled tables, byte-order-mark tokens as text", async () => {
+    const resolve = createRequire(import.meta.url).resolve;
+    const BOM = [0xef, 0xbb, 0xbf];
+    for (const encoding of ["o200k_base", "cl100k_base"] as const) {
+      const bundled = ((await import(`gpt-tokenizer/bpeRanks/${encoding}`)) as { default: unknown[] })
+        .default;
+      const read = readRanks(resolve(`gpt-tokenizer/data/${encoding}.tiktoken`));
+      assert.equal(read.length, bundled.length, encoding);
+      const differing = read.flatMap((token, rank) =>
+        JSON.stringify(token) === JSON.stringify(bundled[rank]) ? [] : [{ token, bundled: bundled[rank] }],
+      );
+      // The bundle keeps these as bytes and then miscounts text starting with a BOM (the corpus
+      // test above compares with tiktoken); every other token is the same.
+      for (const { token, bundled: bytes } of differing) {
+        assert.ok(
+          Array.isArray(bytes) && BOM.every((b, i) => bytes[i] === b),
+          `${encoding}: ${JSON.stringify(bytes)}`,
+        );
+        assert.equal(token, new TextDecoder("utf-8", { ignoreBOM: true }).decode(Uint8Array.from(bytes)));
+      }
+      assert.ok(differing.length < 20, `${encoding}: ${differing.length} tokens differ`);
+    }
+  });
 
   it("cut a text to a number of tokens, on a token boundary", () => {
     const text = "Full-time employees receive 25 paid vacation days per calendar year.";
