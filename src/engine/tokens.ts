@@ -42,7 +42,11 @@ export function readRanks(path: string): (string | number[])[] {
   return ranks;
 }
 
-const ASCII = /^[\x00-\x7f]*$/;
+/** True when every character of `binary` is below 0x80 (then the bytes are already the text). */
+function isAscii(binary: string): boolean {
+  for (let i = 0; i < binary.length; i++) if (binary.charCodeAt(i) > 0x7f) return false;
+  return true;
+}
 
 /**
  * `binary` holds one byte per character. ASCII is already the text; other bytes are decoded as
@@ -50,7 +54,7 @@ const ASCII = /^[\x00-\x7f]*$/;
  * such tokens as bytes, which miscounts text that starts with one; tiktoken agrees with this).
  */
 function tokenOf(binary: string, utf8: InstanceType<typeof TextDecoder>): string | number[] {
-  if (ASCII.test(binary)) return binary;
+  if (isAscii(binary)) return binary;
   const bytes = Uint8Array.from(binary, (c) => c.charCodeAt(0));
   try {
     return utf8.decode(bytes);
