@@ -5,6 +5,7 @@ import { DataSourceConfigError, type DataSourceDefinition, loadDataSources } fro
 import { type AllowedModel, parseAllowedModel } from "./llm/models.js";
 import { dataSourcesSupported } from "./llm/request.js";
 import type { EndpointKind, LlmEndpointConfig } from "./llm/types.js";
+import { parsePrompts, type SuggestedPrompt } from "./prompts/suggested.js";
 import { registerSecret } from "./redact.js";
 import { type NatMapping, parseNatMap } from "./store/redis-connection.js";
 
@@ -140,6 +141,7 @@ const EnvSchema = z.object({
       error: "must be a slash command such as /aibot (lower case, no spaces)",
     }),
   ),
+  SLACK_SUGGESTED_PROMPTS: optionalString,
   SLACK_SETTINGS_ADMINS: optionalString,
   SLACK_ALLOWED_BOTS: optionalString,
 
@@ -239,6 +241,8 @@ export interface Config {
   teams?: TeamsConfig;
   /** Present when Slack is configured (SLACK_BOT_TOKEN set). */
   slack?: SlackConfig;
+  /** SLACK_SUGGESTED_PROMPTS or the defaults: Slack's Messages tab and manifest, Teams' prompt starters. */
+  suggestedPrompts: SuggestedPrompt[];
   /** Models a conversation may pick; the first is the default. */
   models: AllowedModel[];
   defaults: EnvDefaults;
@@ -318,6 +322,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     );
   }
   const warnings: string[] = [];
+  const prompts = parsePrompts(vars.SLACK_SUGGESTED_PROMPTS);
+  if ("error" in prompts) problems.push(`SLACK_SUGGESTED_PROMPTS ${prompts.error}`);
   const dataSources = dataSourcesConfig(
     env,
     kind,
@@ -354,6 +360,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     slack,
     teams,
     models: allowedModels(defaultModel, vars.LLM_ALLOWED_MODELS),
+    suggestedPrompts: "error" in prompts ? [] : prompts,
     defaults: {
       systemPrompt: vars.SYSTEM_PROMPT ?? DEFAULT_SYSTEM_PROMPT,
       temperature: vars.DEFAULT_TEMPERATURE,

@@ -139,6 +139,27 @@ describe("loadConfig", () => {
     );
   });
 
+  it("reads SLACK_SUGGESTED_PROMPTS, and names the documented format when it is malformed", () => {
+    assert.equal(loadConfig(azure).suggestedPrompts.length, 4, "four defaults");
+    const custom = [{ title: "Vacation policy", message: "How many vacation days do I get?" }];
+    assert.deepEqual(
+      loadConfig({ ...azure, SLACK_SUGGESTED_PROMPTS: JSON.stringify(custom) }).suggestedPrompts,
+      custom,
+    );
+    for (const bad of [
+      "Vacation policy",
+      "[]",
+      JSON.stringify(Array(5).fill(custom[0])),
+      '[{"title":"x"}]',
+    ]) {
+      assert.match(
+        problemsOf({ ...azure, SLACK_SUGGESTED_PROMPTS: bad }).join("\n"),
+        /SLACK_SUGGESTED_PROMPTS must be a JSON list of 1 to 4 \{"title","message"\} objects/,
+        bad,
+      );
+    }
+  });
+
   it("keeps data source warnings for the logger instead of printing them", () => {
     const c = loadConfig({
       ...azure,

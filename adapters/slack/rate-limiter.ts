@@ -26,6 +26,7 @@ export const SLACK_TIERS: Record<string, Tier> = {
   "users.info": { limit: 100, windowMs: MINUTE_MS },
   "views.open": { limit: 100, windowMs: MINUTE_MS },
   "views.publish": { limit: 100, windowMs: MINUTE_MS },
+  "assistant.threads.setSuggestedPrompts": { limit: 100, windowMs: MINUTE_MS },
   "chat.postMessage": { limit: 1, windowMs: 1_000, perChannel: true },
 };
 

@@ -15,6 +15,7 @@ import { encodeThreadKey, settingsScopes } from "../../src/store/keys.js";
 import { recordFeedback } from "../shared/feedback.js";
 import { firstDelivery } from "../shared/first-delivery.js";
 import { isThreadMarked, markThread } from "../shared/thread-marks.js";
+import { AgentFeatures } from "./agent-features.js";
 import { SlackApi } from "./api.js";
 import { boltLogger } from "./bolt-logger.js";
 import { SlackHttpReceiver } from "./http-receiver.js";
@@ -23,6 +24,7 @@ import { SlackPermissions } from "./permissions.js";
 import { SlackRateLimiter } from "./rate-limiter.js";
 import { type BotIdentity, routeSlackEvent, type SlackMessageEvent, type SlackTurn } from "./routing.js";
 import { FEEDBACK_ACTION_ID, SlackReplySink } from "./sink.js";
+import { pinSuggestedPrompts } from "./suggested-prompts.js";
 import { loadThreadContext } from "./thread-context.js";
 
 /** Slack retries an event for up to about an hour (immediately, after 1 min, after 5 min); remember ids longer. */
@@ -241,6 +243,24 @@ export function startSlack(options: SlackAdapterOptions): SlackAdapter {
     });
     app.event("message", async ({ event, body }) => {
       await onMessage(event, String(body.team_id));
+    });
+
+    // The Messages tab (agent_view): the suggested prompts, with the DM's data source when it is on.
+    const features = new AgentFeatures(log);
+    app.event("app_home_opened", async ({ event, body }) => {
+      const teamId = String(body.team_id);
+      const settings = await core.engine
+        .effectiveSettings(settingsScopes("slack", teamId, event.channel))
+        .catch((err: unknown) => {
+          log.warn({ err }, "could not read the conversation's settings; prompts without its data source");
+          return undefined;
+        });
+      await pinSuggestedPrompts(
+        { api: apiFor(teamId), features, log },
+        event,
+        core.config.suggestedPrompts,
+        settings?.dataSource,
+      );
     });
 
     app.command(config.command, async ({ command, ack }) => {

@@ -9,20 +9,12 @@ import { recordFeedback } from "../../../adapters/shared/feedback.js";
 import { firstDelivery } from "../../../adapters/shared/first-delivery.js";
 import { readBody, sendJson } from "../../../adapters/shared/http-io.js";
 import { isThreadMarked, markThread } from "../../../adapters/shared/thread-marks.js";
-import { createLogger } from "../../../src/log.js";
 import { createMetrics } from "../../../src/metrics.js";
 import { RedisStore } from "../../../src/store/redis.js";
 import type { Store } from "../../../src/store/types.js";
+import { captureLogs } from "../../helpers/log-capture.js";
 
 const REDIS_URL = `${process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379"}/3`;
-
-function captureLogs() {
-  const lines: Array<Record<string, unknown>> = [];
-  const logger = createLogger("debug", {
-    write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>),
-  });
-  return { logger, lines, messages: () => lines.map((l) => String(l.msg)) };
-}
 
 const DOWN = new Error("connect ECONNREFUSED 127.0.0.1:6379");
 /** The store's ports as they behave while Redis is unreachable. */

@@ -270,3 +270,19 @@ function richTextBlocks(text: string): types.RichTextBlock[] {
     },
   ];
 }
+
+/** A user opened the bot's App Home: its Messages tab (agent_view's conversations) or its Home tab. */
+export function appHomeOpenedEvent(options: {
+  user: string;
+  /** The user's DM with the bot (a D… channel). */
+  channel: string;
+  tab: "messages" | "home";
+}): types.AppHomeOpenedEvent {
+  return {
+    type: "app_home_opened",
+    user: options.user,
+    channel: options.channel,
+    tab: options.tab,
+    event_ts: `${Math.floor(Date.now() / 1_000)}.000100`,
+  };
+}
