@@ -3,7 +3,9 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
+import { Ajv } from "ajv";
 import { SLACK_TIERS } from "../../../adapters/slack/rate-limiter.js";
+import { BOT_EVENTS, manifestText, slackManifests } from "../../../scripts/slack-manifest.js";
 import { loadConfig } from "../../../src/config.js";
 import { skipWithoutSpecs, specFile } from "../../doubles/specs-dir.js";
 
@@ -18,6 +20,7 @@ const methodDoc = (method: string) =>
 const USED_METHODS = [
   "auth.test",
   "assistant.threads.setStatus",
+  "assistant.threads.setSuggestedPrompts",
   "chat.postMessage",
   "chat.update",
   "chat.startStream",
@@ -79,6 +82,50 @@ describe("Slack app manifests", () => {
       }
     });
   }
+
+  it("are what `npm run manifest:slack` writes from the default configuration", () => {
+    for (const [name, manifest] of Object.entries(slackManifests({}))) {
+      assert.equal(
+        readFileSync(new URL(`../../../manifest/slack/${name}`, import.meta.url), "utf8"),
+        manifestText(manifest),
+        `${name} is stale: run npm run manifest:slack`,
+      );
+    }
+  });
+
+  it("declare agent_view with the configured prompts, and the Messages tab", () => {
+    const prompts = [{ title: "Vacation policy", message: "How many vacation days do I get?" }];
+    const { "manifest.http.json": manifest } = slackManifests({
+      SLACK_SUGGESTED_PROMPTS: JSON.stringify(prompts),
+      SLACK_COMMAND: "/hrbot",
+    }) as Record<string, { features: Record<string, Record<string, unknown>> }>;
+    assert.deepEqual(manifest?.features.agent_view?.suggested_prompts, prompts);
+    assert.equal(manifest?.features.assistant_view, undefined, "the legacy view is gone");
+    assert.equal(manifest?.features.app_home?.messages_tab_enabled, true);
+    assert.equal(
+      (manifest?.features.slash_commands as unknown as Array<{ command: string }>)[0]?.command,
+      "/hrbot",
+    );
+  });
+
+  it("subscribe to exactly the events the adapter handles", () => {
+    const source = readFileSync(new URL("../../../adapters/slack/slack-app.ts", import.meta.url), "utf8");
+    const handled = new Set([...source.matchAll(/app\.event\("([a-z_]+)"/g)].map((m) => m[1]));
+    const subscribed = new Set(BOT_EVENTS.map((e) => e.split(".")[0]));
+    assert.deepEqual([...subscribed].sort(), [...handled].sort());
+  });
+
+  it("are valid against Slack's published manifest schema", { skip: skipWithoutSpecs() }, () => {
+    const ajv = new Ajv({ strict: false, allErrors: true });
+    const schema = JSON.parse(readFileSync(specFile("slack-manifest", "manifest.schema.2.0.0.json"), "utf8"));
+    const validate = ajv.compile(schema);
+    for (const name of ["manifest.http.json", "manifest.socket.json"]) {
+      assert.equal(validate(read(name)), true, `${name}: ${JSON.stringify(validate.errors)}`);
+    }
+    const legacy = { ...read("manifest.http.json") };
+    legacy.features = { ...legacy.features, agent_view: { agent_description: "x".repeat(301) } };
+    assert.equal(validate(legacy), false, "the schema check can fail (a description over 300 characters)");
+  });
 
   it("budgets every rate-tiered method the adapter calls", () => {
     for (const method of USED_METHODS.filter(
