@@ -19,6 +19,8 @@ import type { ValidateFunction } from "ajv";
 import ajvDraft04Module from "ajv-draft-04";
 import addFormatsModule from "ajv-formats";
 import { zipSync } from "fflate";
+import { parseCommand } from "../src/commands/parse.js";
+import { parsePrompts, type SuggestedPrompt } from "../src/prompts/suggested.js";
 import { readPngInfo } from "./teams-package/png.js";
 
 const require = createRequire(import.meta.url);
@@ -228,6 +230,32 @@ export function validateManifest(manifest: unknown): string[] {
   return problems;
 }
 
+// --- prompt starters -------------------------------------------------------------------------
+
+/** Teams shows at most ten commands per scope. */
+const MAX_COMMANDS = 10;
+
+/**
+ * The suggested prompts (SLACK_SUGGESTED_PROMPTS, the same list Slack's Messages tab shows) as the
+ * personal chat's prompt starters, before the template's help/settings/forget. Teams sends a
+ * starter's title as the message, so a prompt whose message is itself a command (such as
+ * "settings") is left out: the command is listed anyway.
+ */
+export function addPromptStarters(
+  manifest: Record<string, unknown>,
+  prompts: readonly SuggestedPrompt[],
+): void {
+  const bots = (manifest.bots ?? []) as Array<{
+    commandLists?: Array<{ scopes: string[]; commands: unknown[] }>;
+  }>;
+  const personal = bots[0]?.commandLists?.find((list) => list.scopes.includes("personal"));
+  if (!personal) return;
+  const starters = prompts
+    .filter((p) => parseCommand(p.message) === null)
+    .map((p) => ({ title: p.title, description: p.message }));
+  personal.commands = [...starters, ...personal.commands].slice(0, MAX_COMMANDS);
+}
+
 // --- icons ------------------------------------------------------------------------------------
 
 function checkIcon(png: Buffer, name: string, size: number, role: string): string[] {
@@ -267,6 +295,9 @@ export function packageTeamsApp(options: PackageOptions = {}): PackageResult {
     throw new TeamsPackageError(`cannot read ${templatePath}: ${(err as Error).message}`);
   }
   const manifest = fillTemplate(template, values) as Record<string, unknown>;
+  const prompts = parsePrompts(env.SLACK_SUGGESTED_PROMPTS);
+  if ("error" in prompts) throw new TeamsPackageError(`SLACK_SUGGESTED_PROMPTS ${prompts.error}`);
+  addPromptStarters(manifest, prompts);
 
   const problems = validateManifest(manifest).map((p) => `manifest ${p}`);
   const icons = (manifest.icons ?? {}) as Record<string, unknown>;

@@ -155,8 +155,9 @@ const EnvSchema = z.object({
       .optional(),
   ),
   MicrosoftAppPassword: optionalString,
+  // SingleTenant by default: Azure stopped letting people create multi-tenant bots in July 2025.
   MicrosoftAppType: z.preprocess(
-    (v) => (v === "" || v === undefined ? "MultiTenant" : v),
+    (v) => (v === "" || v === undefined ? "SingleTenant" : v),
     z.enum(["MultiTenant", "SingleTenant", "UserAssignedMSI"], {
       error: "must be one of: MultiTenant, SingleTenant, UserAssignedMSI",
     }),

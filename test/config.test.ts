@@ -160,6 +160,29 @@ describe("loadConfig", () => {
     }
   });
 
+  it("registers a Teams bot as single-tenant unless told otherwise, and then needs the tenant", () => {
+    const appId = "3f2504e0-4f89-41d3-9a0c-0305e82c3301";
+    const tenantId = "72f988bf-86f1-41af-91ab-2d7cd011db47";
+    const teams = loadConfig({
+      ...azure,
+      MicrosoftAppId: appId,
+      MicrosoftAppPassword: "p",
+      MicrosoftAppTenantId: tenantId,
+    }).teams;
+    assert.deepEqual([teams?.appType, teams?.tenantId], ["SingleTenant", tenantId]);
+    assert.match(
+      problemsOf({ ...azure, MicrosoftAppId: appId, MicrosoftAppPassword: "p" }).join("\n"),
+      /MicrosoftAppTenantId is required with MicrosoftAppType=SingleTenant/,
+    );
+    const legacy = loadConfig({
+      ...azure,
+      MicrosoftAppId: appId,
+      MicrosoftAppPassword: "p",
+      MicrosoftAppType: "MultiTenant",
+    });
+    assert.equal(legacy.teams?.appType, "MultiTenant", "an existing multi-tenant registration still works");
+  });
+
   it("keeps data source warnings for the logger instead of printing them", () => {
     const c = loadConfig({
       ...azure,

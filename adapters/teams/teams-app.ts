@@ -86,7 +86,9 @@ export function startTeams(options: TeamsAdapterOptions): TeamsAdapter {
   const auth = new ConfigurationBotFrameworkAuthentication({
     MicrosoftAppId: config.appId,
     MicrosoftAppPassword: config.appPassword ?? "",
-    MicrosoftAppType: config.appType,
+    // Authentication off (an emulator): no app type applies, and botbuilder's single-tenant path
+    // would look for the tokens of an empty tenant.
+    MicrosoftAppType: config.appId ? config.appType : "MultiTenant",
     MicrosoftAppTenantId: config.tenantId ?? "",
     ...options.authOverrides,
   });

@@ -12,6 +12,7 @@ import {
   TeamsPackageError,
   validateManifest,
 } from "../../scripts/package-teams.js";
+import { DEFAULT_PROMPTS } from "../../src/prompts/suggested.js";
 
 const APP_ID = "3f2504e0-4f89-41d3-9a0c-0305e82c3301";
 const SCOPES = ["personal", "team", "groupChat"];
@@ -91,6 +92,27 @@ describe("npm run package:teams", () => {
     assert.deepEqual([...files.keys()].sort(), ["color.png", "manifest.json", "outline.png"]);
   });
 
+  it("takes its prompt starters from SLACK_SUGGESTED_PROMPTS, the list Slack shows", () => {
+    const prompts = [{ title: "Vacation policy", message: "How many vacation days do I get?" }];
+    const { manifest: custom } = packageTeamsApp({
+      env: { MicrosoftAppId: APP_ID, SLACK_SUGGESTED_PROMPTS: JSON.stringify(prompts) },
+      outDir: tempDir(),
+    });
+    const bots = custom.bots as Array<{ commandLists: Array<{ commands: unknown[] }> }>;
+    assert.deepEqual(bots[0]?.commandLists[0]?.commands[0], {
+      title: "Vacation policy",
+      description: "How many vacation days do I get?",
+    });
+    assert.throws(
+      () =>
+        packageTeamsApp({
+          env: { MicrosoftAppId: APP_ID, SLACK_SUGGESTED_PROMPTS: "[]" },
+          outDir: tempDir(),
+        }),
+      /SLACK_SUGGESTED_PROMPTS must be a JSON list/,
+    );
+  });
+
   it("puts the app id in id and bots[0].botId", () => {
     assert.equal(manifest.id, APP_ID);
     assert.equal(manifest.bots.length, 1);
@@ -107,7 +129,7 @@ describe("npm run package:teams", () => {
     assert.deepEqual(validateManifest(manifest), []);
   });
 
-  it("declares a bot for personal, team and group chats, with the same three commands in each scope", () => {
+  it("declares a bot for personal, team and group chats, with the three commands in each scope and prompt starters in personal chats", () => {
     const bot = manifest.bots[0];
     assert.deepEqual(bot.scopes, SCOPES);
     assert.equal(bot.supportsFiles, false);
@@ -116,7 +138,13 @@ describe("npm run package:teams", () => {
       bot.commandLists.map((list: { scopes: string[] }) => list.scopes),
       SCOPES.map((scope) => [scope]),
     );
-    for (const list of bot.commandLists) assert.deepEqual(list.commands, COMMANDS);
+    const [personal, ...others] = bot.commandLists;
+    // The default suggested prompts, less "settings" (a command, listed anyway), then the commands.
+    assert.deepEqual(personal.commands, [
+      ...DEFAULT_PROMPTS.slice(0, 3).map((p) => ({ title: p.title, description: p.message })),
+      ...COMMANDS,
+    ]);
+    for (const list of others) assert.deepEqual(list.commands, COMMANDS);
     assert.equal(manifest.name.short, "Azure Chat Bot");
     // Team ownership (who may change a channel's settings) is read from Microsoft Graph with
     // resource-specific consent, which needs the app's id in webApplicationInfo.
