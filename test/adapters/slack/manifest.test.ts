@@ -95,17 +95,21 @@ describe("Slack app manifests", () => {
 
   it("declare agent_view with the configured prompts, and the Messages tab", () => {
     const prompts = [{ title: "Vacation policy", message: "How many vacation days do I get?" }];
-    const { "manifest.http.json": manifest } = slackManifests({
+    const manifest = slackManifests({
       SLACK_SUGGESTED_PROMPTS: JSON.stringify(prompts),
       SLACK_COMMAND: "/hrbot",
-    }) as Record<string, { features: Record<string, Record<string, unknown>> }>;
-    assert.deepEqual(manifest?.features.agent_view?.suggested_prompts, prompts);
-    assert.equal(manifest?.features.assistant_view, undefined, "the legacy view is gone");
-    assert.equal(manifest?.features.app_home?.messages_tab_enabled, true);
-    assert.equal(
-      (manifest?.features.slash_commands as unknown as Array<{ command: string }>)[0]?.command,
-      "/hrbot",
-    );
+    })["manifest.http.json"] as {
+      features: {
+        agent_view?: { suggested_prompts?: unknown };
+        assistant_view?: unknown;
+        app_home?: { messages_tab_enabled?: boolean };
+        slash_commands: Array<{ command: string }>;
+      };
+    };
+    assert.deepEqual(manifest.features.agent_view?.suggested_prompts, prompts);
+    assert.equal(manifest.features.assistant_view, undefined, "the legacy view is gone");
+    assert.equal(manifest.features.app_home?.messages_tab_enabled, true);
+    assert.equal(manifest.features.slash_commands[0]?.command, "/hrbot");
   });
 
   it("subscribe to exactly the events the adapter handles", () => {
