@@ -248,6 +248,7 @@ export function startSlack(options: SlackAdapterOptions): SlackAdapter {
     // The Messages tab (agent_view): the suggested prompts, with the DM's data source when it is on.
     const features = new AgentFeatures(log);
     app.event("app_home_opened", async ({ event, body }) => {
+      if (event.tab !== "messages") return; // the Home tab: nothing to pin
       const teamId = String(body.team_id);
       const settings = await core.engine
         .effectiveSettings(settingsScopes("slack", teamId, event.channel))
