@@ -9,7 +9,15 @@ import { ReplyStoppedError } from "../../src/errors.js";
 import type { Logger } from "../../src/log.js";
 import { systemClock } from "../../src/reply/clock.js";
 import { type Delayed, runAfter } from "../../src/reply/delayed.js";
-import type { Clock, MessageHandle, ReplyEnd, ReplySink, SinkLimits } from "../../src/reply/types.js";
+import type {
+  Clock,
+  MessageHandle,
+  ReplyEnd,
+  ReplySink,
+  SinkLimits,
+  WorkDescription,
+} from "../../src/reply/types.js";
+import { workingMessages } from "../../src/reply/working-messages.js";
 import { isSlackError, type SlackApi } from "./api.js";
 import {
   feedbackBlock,
@@ -105,6 +113,8 @@ export class SlackReplySink implements ReplySink {
   /** The thinking status: planned by begin(), shown if no text came within THINKING_DELAY_MS. */
   /** The thinking status: planned by begin(), shown only if no text came in time. */
   private working: Delayed | undefined;
+  /** What the turn does before its first words (a search), for the status's loading messages. */
+  private work: WorkDescription | undefined;
   private readonly clock: Clock;
   private readonly thinkingDelayMs: number;
 
@@ -137,6 +147,10 @@ export class SlackReplySink implements ReplySink {
     this.sources = sources;
   }
 
+  describeWork(work: WorkDescription): void {
+    this.work = work;
+  }
+
   /** What goes under a finished answer: its sources, then the feedback buttons. */
   private answerBlocks(maxBlocks: number): Block[] {
     const feedback = feedbackBlock(FEEDBACK_ACTION_ID);
@@ -157,12 +171,14 @@ export class SlackReplySink implements ReplySink {
   }
 
   private async showWorking(): Promise<void> {
+    const steps = workingMessages(this.work);
     if (this.nativeAvailable && this.target.threadTs) {
       try {
         await this.api.call("assistant.threads.setStatus", {
           channel_id: this.target.channel,
           thread_ts: this.target.threadTs,
           status: THINKING_STATUS,
+          ...(steps ? { loading_messages: steps } : {}),
         });
         return;
       } catch (err) {

@@ -7,7 +7,15 @@
 import type { Activity } from "botframework-schema";
 import type { NumberedSource } from "../../src/citations/types.js";
 import { type Delayed, runAfter } from "../../src/reply/delayed.js";
-import type { Clock, MessageHandle, ReplyEnd, ReplySink, SinkLimits } from "../../src/reply/types.js";
+import type {
+  Clock,
+  MessageHandle,
+  ReplyEnd,
+  ReplySink,
+  SinkLimits,
+  WorkDescription,
+} from "../../src/reply/types.js";
+import { workingMessages } from "../../src/reply/working-messages.js";
 import type { SettingsView } from "../../src/settings/resolve.js";
 import { FEEDBACK_CHANNEL_DATA } from "./ai-message.js";
 import { citationEntity } from "./citations.js";
@@ -54,6 +62,8 @@ export class TeamsStreamSink implements ReplySink {
   private opened: StreamMessage | undefined;
   /** The informative update: planned by begin(), sent only if no text came in time. */
   private informative: Delayed | undefined;
+  /** What the turn does before its first words (a search): the informative update says it. */
+  private work: WorkDescription | undefined;
   /** When this reply's last request started, then when it was answered (Teams counts from there). */
   private lastSentAt = Number.NEGATIVE_INFINITY;
   private readonly informativeDelayMs: number;
@@ -76,7 +86,8 @@ export class TeamsStreamSink implements ReplySink {
   async begin(): Promise<void> {
     this.informative = runAfter(this.clock, this.informativeDelayMs, () => {
       const message = this.newStream();
-      return this.sendTyping(message, "informative", INFORMATIVE_TEXT).then(
+      const text = workingMessages(this.work)?.[0] ?? INFORMATIVE_TEXT;
+      return this.sendTyping(message, "informative", text).then(
         (id) => {
           message.streamId = id;
           message.id ||= id;
@@ -90,6 +101,10 @@ export class TeamsStreamSink implements ReplySink {
   /** Cancels a planned informative update, or waits for one already on its way. */
   private async settleInformative(): Promise<void> {
     await this.informative?.settle();
+  }
+
+  describeWork(work: WorkDescription): void {
+    this.work = work;
   }
 
   setSources(sources: NumberedSource[]): void {

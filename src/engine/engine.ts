@@ -215,6 +215,7 @@ export class Engine {
           .getSettingsMany([message.conversationScope, message.workspaceScope])
           .catch(unavailable)) ?? [];
       const settings = resolveSettings({ conversation, workspace }, config.defaults, config.models);
+      if (settings.dataSource) reply.describeWork({ dataSource: settings.dataSource });
       const stored =
         settings.historyEnabled && settings.historyWindow > 0 && !degraded
           ? ((await store.load(message.threadKey, settings.historyWindow).catch(unavailable)) ?? [])

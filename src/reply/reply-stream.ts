@@ -3,7 +3,7 @@ import { BotError, ReplyStoppedError, SinkRateLimitedError } from "../errors.js"
 import { type Logger, silentLogger } from "../log.js";
 import { systemClock } from "./clock.js";
 import { appendWithin, splitText } from "./split.js";
-import type { Clock, MessageHandle, ReplyEnd, ReplySink } from "./types.js";
+import type { Clock, MessageHandle, ReplyEnd, ReplySink, WorkDescription } from "./types.js";
 
 // ReplyStream: turns the LLM's text deltas into paced calls on one ReplySink. One pump loop makes
 // every sink call in turn, so two calls for one message never overlap and messages keep their order;
@@ -255,6 +255,11 @@ export class ReplyStream {
     } catch (err) {
       this.#log.error({ err }, "fail() went wrong");
     }
+  }
+
+  /** What the turn does before its first words, for the sink's working status. */
+  describeWork(work: WorkDescription): void {
+    this.#sink.describeWork?.(work);
   }
 
   /**

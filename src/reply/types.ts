@@ -46,12 +46,23 @@ export interface ReplySink {
    * without it, `settings` is answered as text.
    */
   showSettings?(view: SettingsView): Promise<void>;
+  /**
+   * What the bot does before its first words (searching a data source), so a working status can
+   * say it: "Searching hr-docs…". Called before begin()'s status shows. Optional.
+   */
+  describeWork?(work: WorkDescription): void;
   /** Show that the bot is working (status line, typing, placeholder). Optional. */
   begin?(): Promise<void>;
   /** Creates a message showing `text`. `final` is true when no update will follow. */
   post(text: string, final: boolean, end?: ReplyEnd): Promise<MessageHandle>;
   /** Replaces the text of a posted message. `final` is true for the last update of that message. */
   update(message: MessageHandle, text: string, final: boolean, end?: ReplyEnd): Promise<void>;
+}
+
+/** The steps of a turn before its first words. */
+export interface WorkDescription {
+  /** The data source searched for this answer. */
+  dataSource?: string;
 }
 
 export interface Clock {

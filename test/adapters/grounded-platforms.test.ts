@@ -72,6 +72,22 @@ describe("grounded answers in Slack", { timeout: 30_000 }, () => {
     assert.deepEqual(h.llm.specViolations, []);
     assert.deepEqual(search.violations, []);
   });
+
+  it("says what it is doing while the first words are slow: searching, reading, writing", async () => {
+    h.llm.setFallback((request) => ({ ...answerFromSources(request), delayMs: 300 }) as Scenario);
+    const full = `<@${BOT_USER}> and the X200's warranty terms?`;
+    const ts = h.slack.seedMessage({ channel: CHANNEL, user: ALICE, text: full });
+    await h.sendEvent(appMentionEvent({ user: ALICE, channel: CHANNEL, ts, text: full }));
+    await settled(h.core);
+    h.llm.setFallback(answerFromSources);
+    const status = h.slack.callsTo("assistant.threads.setStatus").find((c) => c.args.thread_ts === ts);
+    assert.deepEqual(status?.args.loading_messages, [
+      "Searching products…",
+      "Reading the sources…",
+      "Writing…",
+    ]);
+    assert.deepEqual(h.slack.specViolations, []);
+  });
 });
 
 describe("grounded answers in Teams", { timeout: 30_000 }, () => {
@@ -107,6 +123,20 @@ describe("grounded answers in Teams", { timeout: 30_000 }, () => {
       [[1, "Contoso Router X200", "https://www.contoso.example/products/router-x200"]],
     );
     assert.match(root?.citation?.[0]?.appearance.abstract ?? "", /^Dual-band Wi-Fi 6 router/);
+    assert.deepEqual(h.connector.violations, []);
+  });
+
+  it("says which data source it searches while the first words are slow", async () => {
+    const conversationId = personalConversationId();
+    await h.post(personalMessage(h.base, { text: "settings set datasource products", conversationId }));
+    await h.settled();
+    h.connector.reset();
+    h.llm.setFallback((request) => ({ ...answerFromSources(request), delayMs: 300 }) as Scenario);
+    await h.post(personalMessage(h.base, { text: "and its warranty terms?", conversationId }));
+    await h.settled();
+    h.llm.setFallback(answerFromSources);
+    const first = h.connector.calls[0]?.body as { text?: string; channelData?: { streamType?: string } };
+    assert.deepEqual([first?.channelData?.streamType, first?.text], ["informative", "Searching products…"]);
     assert.deepEqual(h.connector.violations, []);
   });
 });

@@ -1,0 +1,17 @@
+// What a working status says while a grounded answer is being prepared: the same words on Slack
+// (the status's rotating loading_messages) and Teams (the informative update's text).
+import type { WorkDescription } from "./types.js";
+
+/** Slack takes 1 to 10 loading messages of at most 50 characters each. */
+const MAX_CHARS = 50;
+
+/** The steps in order, or undefined for a plain answer (the sinks keep their own "thinking"). */
+export function workingMessages(work: WorkDescription | undefined): string[] | undefined {
+  if (!work?.dataSource) return undefined;
+  const searching = `Searching ${work.dataSource}…`;
+  return [
+    searching.length <= MAX_CHARS ? searching : `${searching.slice(0, MAX_CHARS - 1)}…`,
+    "Reading the sources…",
+    "Writing…",
+  ];
+}
