@@ -210,11 +210,9 @@ export class Engine {
         degraded = true;
         return undefined;
       };
-      const [conversation = {}, workspace = {}] =
-        (await store
-          .getSettingsMany([message.conversationScope, message.workspaceScope])
-          .catch(unavailable)) ?? [];
-      const settings = resolveSettings({ conversation, workspace }, config.defaults, config.models);
+      const settings =
+        (await this.effectiveSettings(message).catch(unavailable)) ??
+        resolveSettings({ conversation: {}, workspace: {} }, config.defaults, config.models);
       if (settings.dataSource) reply.describeWork({ dataSource: settings.dataSource });
       const stored =
         settings.historyEnabled && settings.historyWindow > 0 && !degraded

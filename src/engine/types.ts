@@ -36,7 +36,7 @@ export interface ChangeRights {
   workspace: boolean;
 }
 
-export const NO_RIGHTS: ChangeRights = { conversation: false, workspace: false };
+export const NO_RIGHTS: Readonly<ChangeRights> = Object.freeze({ conversation: false, workspace: false });
 
 /** "not_a_command": the text was chat, and the caller asked for commands only (nothing was done). */
 export type TurnOutcome = "answered" | "command" | "failed" | "not_a_command";

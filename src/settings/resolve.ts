@@ -2,13 +2,14 @@
 import type { EnvDefaults } from "../config.js";
 import type { AllowedModel } from "../llm/models.js";
 import type { GenerationOptions } from "../llm/types.js";
+import type { SettingsContext } from "./schema.js";
 
 export type SettingSource = "conversation" | "workspace" | "default";
 
 /** What a platform's settings form shows: the values, the allowed choices, and whether it may be saved. */
 export interface SettingsView {
   settings: EffectiveSettings;
-  context: import("./schema.js").SettingsContext;
+  context: SettingsContext;
   canChange: boolean;
 }
 

@@ -5,7 +5,7 @@ import type { TokenCredential } from "@azure/identity";
 import { startTeams } from "../../../adapters/teams/teams-app.js";
 import { type Core, createCore, createHttpServer } from "../../../src/app.js";
 import { loadConfig } from "../../../src/config.js";
-import { createLogger, type Logger, silentLogger } from "../../../src/log.js";
+import { type Logger, silentLogger } from "../../../src/log.js";
 import { createMetrics } from "../../../src/metrics.js";
 import type { HttpServer } from "../../../src/server.js";
 import {
@@ -132,11 +132,5 @@ export function adminEnvironment(double: BotFrameworkAuthDouble): Record<string,
   return env;
 }
 
-/** A debug logger whose lines are kept, parsed. */
-export function captureLogs() {
-  const lines: Array<Record<string, unknown>> = [];
-  const logger = createLogger("debug", {
-    write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>),
-  });
-  return { logger, lines };
-}
+/** A debug logger whose lines are kept, parsed (one home: test/helpers/log-capture.ts). */
+export { captureLogs } from "../../helpers/log-capture.js";
