@@ -6,6 +6,7 @@
 import { existsSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { SUMMARIZE_SHORTCUT_ID } from "../adapters/slack/summarize-shortcut.js";
 import { parsePrompts, type SuggestedPrompt } from "../src/prompts/suggested.js";
 
 export const SLACK_MANIFEST_DIR = fileURLToPath(new URL("../manifest/slack/", import.meta.url));
@@ -16,9 +17,11 @@ export const BOT_SCOPES = [
   "app_mentions:read",
   "assistant:write",
   "channels:history",
+  "channels:read",
   "chat:write",
   "commands",
   "groups:history",
+  "groups:read",
   "im:history",
   "im:read",
   "im:write",
@@ -26,8 +29,11 @@ export const BOT_SCOPES = [
   "users:read",
 ];
 
-/** Every event the adapter handles (adapters/slack/slack-app.ts). */
+/** Every event the adapter handles (adapters/slack/slack-app.ts, agent-events.ts). */
 export const BOT_EVENTS = [
+  "agent_session_stopped",
+  "agent_session_title_changed",
+  "app_context_changed",
   "app_home_opened",
   "app_mention",
   "message.channels",
@@ -66,6 +72,14 @@ export function slackManifest({ socketMode, command, prompts }: ManifestOptions)
           "Ask anything; answers come from your company's Azure OpenAI deployment and, where it is on, your own documents with their sources.",
         suggested_prompts: prompts.map(({ title, message }) => ({ title, message })),
       },
+      shortcuts: [
+        {
+          name: "Summarize thread",
+          type: "message",
+          callback_id: SUMMARIZE_SHORTCUT_ID,
+          description: "Summarize this message's thread, with links to its messages (only you see it)",
+        },
+      ],
       slash_commands: [
         {
           command,

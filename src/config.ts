@@ -142,6 +142,7 @@ const EnvSchema = z.object({
     }),
   ),
   SLACK_SUGGESTED_PROMPTS: optionalString,
+  SLACK_AGENT_VIEW: bool(true),
   SLACK_SETTINGS_ADMINS: optionalString,
   SLACK_ALLOWED_BOTS: optionalString,
 
@@ -211,6 +212,11 @@ export interface SlackConfig {
   settingsAdmins: string[];
   /** Bot ids whose messages are answered (other bots are ignored). */
   allowedBots: string[];
+  /**
+   * The app runs Slack's agent view (manifest/slack): DM messages start threads, each thread is an
+   * agent session (Stop button, title), context summaries. false: assistant_view or plain DM apps.
+   */
+  agentView: boolean;
 }
 
 export interface TeamsConfig {
@@ -452,6 +458,7 @@ function slackConfig(vars: Env, problems: string[]): SlackConfig | undefined {
     command: vars.SLACK_COMMAND,
     settingsAdmins: listOf(vars.SLACK_SETTINGS_ADMINS),
     allowedBots: listOf(vars.SLACK_ALLOWED_BOTS),
+    agentView: truthy(vars.SLACK_AGENT_VIEW),
   };
 }
 

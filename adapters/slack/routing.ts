@@ -20,13 +20,18 @@ export interface BotIdentity {
   botId?: string;
   /** Other bots whose messages are answered. */
   allowedBots: string[];
+  /**
+   * The app runs agent_view: every top-level DM message starts a thread of its own (the Messages
+   * tab's timeline, one agent session each). Otherwise top-level DMs are one continuing conversation.
+   */
+  dmThreads?: boolean;
 }
 
 /** Where a reply goes and which conversation it belongs to. */
 export interface SlackTurn {
   teamId: string;
   channel: string;
-  /** The thread to reply in; undefined for a top-level DM conversation (replies stay top-level). */
+  /** The thread to reply in; undefined for a top-level DM conversation without agent_view. */
   replyThreadTs: string | undefined;
   /** The conversation's thread part of the key: the thread ts, or "dm" for top-level DM messages. */
   thread: string;
@@ -67,11 +72,12 @@ export function routeSlackEvent(event: SlackMessageEvent, teamId: string, bot: B
   const isDm = event.channel_type === "im" || (event.type === "message" && event.channel.startsWith("D"));
   const threadTs = event.thread_ts;
 
+  const topLevelDm = isDm && !threadTs && !bot.dmThreads;
   const turn: SlackTurn = {
     teamId,
     channel: event.channel,
-    replyThreadTs: isDm && !threadTs ? undefined : (threadTs ?? event.ts),
-    thread: isDm && !threadTs ? "dm" : (threadTs ?? event.ts),
+    replyThreadTs: topLevelDm ? undefined : (threadTs ?? event.ts),
+    thread: topLevelDm ? "dm" : (threadTs ?? event.ts),
     userId,
     messageTs: event.ts,
     text,

@@ -18,6 +18,7 @@ import type {
   WorkDescription,
 } from "../../src/reply/types.js";
 import { workingMessages } from "../../src/reply/working-messages.js";
+import type { AgentSession } from "./agent-session.js";
 import { isSlackError, type SlackApi } from "./api.js";
 import {
   feedbackBlock,
@@ -84,6 +85,16 @@ const SLACK_TRANSIENT = new Set(["internal_error", "fatal_error", "service_unava
  */
 const STREAM_ENDED_BY_SLACK = ["message_not_in_streaming_state"];
 
+export interface SlackSinkOptions {
+  mode: SlackStreamingMode;
+  logger: Logger;
+  /** Multiplies the update interval (tests and benchmarks run Slack's pacing faster). */
+  timeScale?: number;
+  clock?: Clock;
+  /** The thread's agent session (agent_view): processing while the turn runs, Stop honoured. */
+  session?: AgentSession;
+}
+
 interface SlackMessage extends MessageHandle {
   /** Created by chat.startStream and not yet stopped (or expired). */
   streaming: boolean;
@@ -117,21 +128,16 @@ export class SlackReplySink implements ReplySink {
   private work: WorkDescription | undefined;
   private readonly clock: Clock;
   private readonly thinkingDelayMs: number;
+  private readonly session: AgentSession | undefined;
 
-  constructor(
-    api: SlackApi,
-    target: SlackReplyTarget,
-    mode: SlackStreamingMode,
-    logger: Logger,
-    /** Multiplies the update interval (tests and benchmarks run Slack's pacing faster). */
-    timeScale = 1,
-    clock: Clock = systemClock,
-  ) {
+  constructor(api: SlackApi, target: SlackReplyTarget, options: SlackSinkOptions) {
+    const { mode, logger, timeScale = 1 } = options;
     this.api = api;
-    this.clock = clock;
+    this.clock = options.clock ?? systemClock;
     this.target = target;
     this.mode = mode;
     this.logger = logger;
+    this.session = options.session;
     // Streamed messages are thread replies; a top-level DM conversation posts and edits.
     this.nativeAvailable = mode !== "update" && target.threadTs !== undefined;
     this.limits = {
@@ -158,6 +164,7 @@ export class SlackReplySink implements ReplySink {
   }
 
   async begin(): Promise<void> {
+    this.session?.start();
     this.working = runAfter(this.clock, this.thinkingDelayMs, () =>
       this.showWorking().catch((err: unknown) => {
         this.logger.warn({ err }, "could not show that the bot is working; answering without it");
@@ -192,11 +199,39 @@ export class SlackReplySink implements ReplySink {
   }
 
   async post(text: string, final: boolean, end?: ReplyEnd): Promise<MessageHandle> {
+    await this.checkStop();
+    const handle = await this.postOnce(text, final, end);
+    if (final) await this.answerEnded(end);
+    return handle;
+  }
+
+  async update(handle: MessageHandle, text: string, final: boolean, end?: ReplyEnd): Promise<void> {
+    await this.checkStop();
+    await this.updateOnce(handle, text, final, end);
+    if (final) await this.answerEnded(end);
+  }
+
+  /** The user pressed Stop (on this process or another): nothing more is sent. */
+  private async checkStop(): Promise<void> {
+    if (!this.session) return;
+    await this.session.started();
+    if (await this.session.stopRequested()) {
+      this.logger.info("the user pressed Stop on the agent session");
+      throw new ReplyStoppedError("the user pressed Stop");
+    }
+  }
+
+  /** A message's final call ended the answer (not a piece that continues): the session is done. */
+  private async answerEnded(end: ReplyEnd | undefined): Promise<void> {
+    if (end !== "continued") await this.session?.finish();
+  }
+
+  private async postOnce(text: string, final: boolean, end?: ReplyEnd): Promise<MessageHandle> {
     await this.settleWorking();
     const pending = this.pending;
     if (pending) {
       // Cleared only once the edit worked: a failed (e.g. 429) edit is retried on the same message.
-      await this.update(pending, text, final, end);
+      await this.updateOnce(pending, text, final, end);
       this.pending = undefined;
       return pending;
     }
@@ -205,7 +240,7 @@ export class SlackReplySink implements ReplySink {
       if (message) {
         if (final) {
           this.pending = message;
-          await this.update(message, text, final, end);
+          await this.updateOnce(message, text, final, end);
           this.pending = undefined;
         }
         return message;
@@ -219,7 +254,12 @@ export class SlackReplySink implements ReplySink {
     return message;
   }
 
-  async update(handle: MessageHandle, text: string, final: boolean, end?: ReplyEnd): Promise<void> {
+  private async updateOnce(
+    handle: MessageHandle,
+    text: string,
+    final: boolean,
+    end?: ReplyEnd,
+  ): Promise<void> {
     const message = handle as SlackMessage;
     if (!message.streaming) return this.updatePlain(message, text, final, end);
 
@@ -245,6 +285,8 @@ export class SlackReplySink implements ReplySink {
       await this.stopStream(message, {
         ...(delta ? { markdown_text: delta } : {}),
         ...(end === "answer" ? { blocks: this.answerBlocks(SLACK_MAX_BLOCKS) } : {}),
+        // The answer's last stop ends the session's processing too, without a call of its own.
+        ...(end !== "continued" ? this.session?.finalStopArgs() : {}),
       });
       message.sent = text;
     } catch (err) {
@@ -255,7 +297,9 @@ export class SlackReplySink implements ReplySink {
       }
       if (isSlackError(err, "stopped_by_user")) {
         // The user pressed stop: ReplyStream sends nothing more, the engine keeps what was shown.
+        // Slack leaves the session's status to the app.
         message.streaming = false;
+        await this.session?.finish();
         throw new ReplyStoppedError("the user stopped the stream", { cause: err });
       }
       throw err;
@@ -329,6 +373,7 @@ export class SlackReplySink implements ReplySink {
       { reserved },
     );
     message.streaming = false;
+    if (extra.session_status) this.session?.endedByStop();
   }
 
   private async updatePlain(

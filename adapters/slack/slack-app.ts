@@ -15,7 +15,9 @@ import { encodeThreadKey, settingsScopes } from "../../src/store/keys.js";
 import { recordFeedback } from "../shared/feedback.js";
 import { firstDelivery } from "../shared/first-delivery.js";
 import { isThreadMarked, markThread } from "../shared/thread-marks.js";
+import { handleAgentEvents } from "./agent-events.js";
 import { AgentFeatures } from "./agent-features.js";
+import { AgentSession } from "./agent-session.js";
 import { SlackApi } from "./api.js";
 import { boltLogger } from "./bolt-logger.js";
 import { SlackHttpReceiver } from "./http-receiver.js";
@@ -24,8 +26,14 @@ import { SlackPermissions } from "./permissions.js";
 import { SlackRateLimiter } from "./rate-limiter.js";
 import { type BotIdentity, routeSlackEvent, type SlackMessageEvent, type SlackTurn } from "./routing.js";
 import { FEEDBACK_ACTION_ID, SlackReplySink } from "./sink.js";
-import { pinSuggestedPrompts } from "./suggested-prompts.js";
+import { handleSummarizeShortcut } from "./summarize-shortcut.js";
 import { loadThreadContext } from "./thread-context.js";
+import {
+  type ReadResult,
+  readViewedConversation,
+  refersToViewed,
+  viewingFor,
+} from "./viewed-conversation.js";
 
 /** Slack retries an event for up to about an hour (immediately, after 1 min, after 5 min); remember ids longer. */
 export const SLACK_EVENT_DEDUPE_TTL_S = 2 * 60 * 60;
@@ -53,7 +61,7 @@ export interface SlackAdapter {
    * 503 (Slack sends them again) and /readyz says why. Rejects with StartupRefusedError when
    * Slack refuses the token.
    */
-  ready: Promise<{ app: App; bot: BotIdentity & { teamId: string } }>;
+  ready: Promise<{ app: App; bot: SlackBot }>;
   stop(): Promise<void>;
 }
 
@@ -69,8 +77,8 @@ const REFUSED_TOKEN_ERRORS = new Set([
 ]);
 
 /** Who the bot is in this workspace: auth.test, with its definite refusals told apart from outages. */
-async function whoAmI(client: WebClient, config: SlackConfig): Promise<BotIdentity & { teamId: string }> {
-  let auth: { user_id?: string; bot_id?: string; team_id?: string };
+async function whoAmI(client: WebClient, config: SlackConfig): Promise<SlackBot> {
+  let auth: { user_id?: string; bot_id?: string; team_id?: string; url?: string };
   try {
     auth = (await client.auth.test()) as typeof auth;
   } catch (err) {
@@ -95,9 +103,14 @@ async function whoAmI(client: WebClient, config: SlackConfig): Promise<BotIdenti
     botUserId: auth.user_id,
     botId: auth.bot_id,
     allowedBots: config.allowedBots,
+    dmThreads: config.agentView,
     teamId: auth.team_id ?? "",
+    workspaceUrl: auth.url ?? "https://slack.com/",
   };
 }
+
+/** Who the bot is, and its workspace's address (for message permalinks). */
+type SlackBot = BotIdentity & { teamId: string; workspaceUrl: string };
 
 export function startSlack(options: SlackAdapterOptions): SlackAdapter {
   const { core, config } = options;
@@ -138,7 +151,7 @@ export function startSlack(options: SlackAdapterOptions): SlackAdapter {
   };
 
   /** Bolt with every listener, once the bot knows who it is. */
-  async function listen(bot: BotIdentity & { teamId: string }): Promise<App> {
+  async function listen(bot: SlackBot): Promise<App> {
     const limiter = new SlackRateLimiter(core.store, { timeScale: options.rateTimeScale, clock });
     const apis = new Map<string, SlackApi>();
     const apiFor = (teamId: string) => {
@@ -149,6 +162,7 @@ export function startSlack(options: SlackAdapterOptions): SlackAdapter {
       return api;
     };
     const permissions = new SlackPermissions(config.settingsAdmins);
+    const features = new AgentFeatures(log);
     const app = new App({
       token: config.botToken,
       botUserId: bot.botUserId,
@@ -199,22 +213,35 @@ export function startSlack(options: SlackAdapterOptions): SlackAdapter {
         recipientUserId: turn.userId,
         recipientTeamId: event.user_team ?? event.team ?? teamId,
       };
-      const sink = new SlackReplySink(
-        api,
-        target,
-        config.streaming,
-        log.child({ thread: threadKey }),
-        options.rateTimeScale,
+      const marked = await isThreadMarked(core.store, threadKey, log);
+      if (decision.kind === "answer_if_in_thread" && !marked) return;
+      const session =
+        config.agentView && turn.replyThreadTs
+          ? new AgentSession(
+              { api, features, notes: core.store, log },
+              {
+                channel: turn.channel,
+                threadTs: turn.replyThreadTs,
+                threadKey,
+                userId: turn.userId,
+                question: turn.text,
+                newThread: !marked,
+              },
+            )
+          : undefined;
+      const sink = new SlackReplySink(api, target, {
+        mode: config.streaming,
+        logger: log.child({ thread: threadKey }),
+        timeScale: options.rateTimeScale,
         clock,
-      );
+        session: decision.kind === "text_only" ? undefined : session,
+      });
       if (decision.kind === "text_only") {
         await sink
           .post(TEXT_ONLY_REPLY, true)
           .catch((err: unknown) => log.warn({ err }, "could not post the text-only reply"));
         return;
       }
-      const marked = await isThreadMarked(core.store, threadKey, log);
-      if (decision.kind === "answer_if_in_thread" && !marked) return;
       const priorContext =
         turn.inExistingThread && !marked && turn.replyThreadTs
           ? await loadThreadContext(api, turn.channel, turn.replyThreadTs, turn.messageTs, bot).catch(
@@ -224,9 +251,32 @@ export function startSlack(options: SlackAdapterOptions): SlackAdapter {
               },
             )
           : undefined;
+      // "Summarize this" in the agent view: the conversation the user is looking at, if they may.
+      const viewed =
+        config.agentView && turn.isDm && refersToViewed(turn.text)
+          ? await readViewed(api, turn.userId)
+          : undefined;
+      if (viewed && "refusal" in viewed) {
+        await sink
+          .post(viewed.refusal, true)
+          .catch((err: unknown) => log.warn({ err }, "could not say that the conversation cannot be read"));
+        return;
+      }
       await markThread(core.store, threadKey, core.config.history.ttlSeconds, log);
       const rights = rightsOf(api, turn.userId, turn.isDm);
-      await core.engine.handle(incoming(turn, threadKey, rights, priorContext), sink);
+      const message = incoming(turn, threadKey, rights, priorContext);
+      if (viewed) message.aboutConversation = viewed.excerpt;
+      await core.engine.handle(message, sink);
+    };
+
+    /** The conversation the user looks at (app_context_changed), read if they may see it. */
+    const readViewed = async (api: SlackApi, userId: string): Promise<ReadResult | undefined> => {
+      const viewing = await viewingFor(core.store, api.teamId, userId).catch((err: unknown) => {
+        log.warn({ err }, "could not read what the user is looking at; answering without it");
+        return undefined;
+      });
+      if (!viewing) return undefined;
+      return readViewedConversation(api, { viewing, userId, workspaceUrl: bot.workspaceUrl, bot }, log);
     };
 
     /** The engine asks only when a command changes something: one users.info lookup, cached. */
@@ -245,24 +295,8 @@ export function startSlack(options: SlackAdapterOptions): SlackAdapter {
       await onMessage(event, String(body.team_id));
     });
 
-    // The Messages tab (agent_view): the suggested prompts, with the DM's data source when it is on.
-    const features = new AgentFeatures(log);
-    app.event("app_home_opened", async ({ event, body }) => {
-      if (event.tab !== "messages") return; // the Home tab: nothing to pin
-      const teamId = String(body.team_id);
-      const settings = await core.engine
-        .effectiveSettings(settingsScopes("slack", teamId, event.channel))
-        .catch((err: unknown) => {
-          log.warn({ err }, "could not read the conversation's settings; prompts without its data source");
-          return undefined;
-        });
-      await pinSuggestedPrompts(
-        { api: apiFor(teamId), features, log },
-        event,
-        core.config.suggestedPrompts,
-        settings?.dataSource,
-      );
-    });
+    handleAgentEvents(app, { core, apiFor, features, log });
+    handleSummarizeShortcut(app, { core, apiFor, bot, log });
 
     app.command(config.command, async ({ command, ack }) => {
       const text = command.text.trim() || "help";

@@ -12,7 +12,7 @@ import type { Metrics } from "../metrics.js";
 import { systemClock } from "../reply/clock.js";
 import { ReplyStream } from "../reply/reply-stream.js";
 import type { Clock, ReplySink } from "../reply/types.js";
-import { citationsOf, groundingFor } from "../retrieval/grounding.js";
+import { citationsOf, conversationGroundingFor, groundingFor } from "../retrieval/grounding.js";
 import type { Passage, Retriever } from "../retrieval/types.js";
 import { type EffectiveSettings, resolveSettings } from "../settings/resolve.js";
 import { settingsContextOf } from "../settings/schema.js";
@@ -33,7 +33,13 @@ import { retrieveForTurn } from "./retrieval-step.js";
 import { fitToBudget, type Grounding } from "./token-budget.js";
 import { loadEncoders } from "./tokens.js";
 import { recordTurn } from "./turn-record.js";
-import { type ChangeRights, type IncomingMessage, NO_RIGHTS, type TurnOutcome } from "./types.js";
+import {
+  type ChangeRights,
+  type ConversationExcerpt,
+  type IncomingMessage,
+  NO_RIGHTS,
+  type TurnOutcome,
+} from "./types.js";
 
 /** After the service says the context is too long, retry once keeping this share of the history budget. */
 const CONTEXT_RETRY_HISTORY_SHARE = 0.25;
@@ -269,6 +275,9 @@ export class Engine {
    */
   private async complete(turn: TurnContext): Promise<CompletionResult> {
     const { settings, reply, log } = turn;
+    // A question about a conversation the adapter read for the user is answered from it alone.
+    const about = turn.message.aboutConversation;
+    if (about) return this.completeWith(turn, conversationGrounding(about));
     const source = settings.dataSource
       ? this.deps.config.dataSources.find((d) => d.name === settings.dataSource)
       : undefined;
@@ -292,7 +301,8 @@ export class Engine {
 
   /** What grounds the answer: the search's passages (bot search), or the request's data source. */
   private async groundingOf(source: DataSourceDefinition, turn: TurnContext): Promise<GroundingInput> {
-    if (source.mode === "on_your_data") return { source, dataSource: source.request };
+    const named = { sourceName: source.name, noteWhenUncited: true };
+    if (source.mode === "on_your_data") return { ...named, dataSource: source.request };
     const retriever = this.deps.retrievers?.get(source.name);
     if (!retriever) throw new BotError("internal", `no retriever for data source ${source.name}`);
     const { model } = turn.settings;
@@ -315,7 +325,7 @@ export class Engine {
       },
     );
     return {
-      source,
+      ...named,
       passages: step.passages,
       grounding: groundingFor(step.passages, { sourceName: source.name, inScope: source.search.inScope }),
       extraPromptTokens: step.rewriteTokens + step.embeddingTokens,
@@ -379,8 +389,8 @@ export class Engine {
               const sources = citations.sources();
               this.deps.metrics.sourcesPerAnswer.observe(sources.length);
               if (sources.length > 0) reply.setSources(sources);
-              else if (!citationsSeen && !saysNothingFound(text))
-                reply.push(nothingFoundNote(grounded.source.name));
+              else if (grounded.noteWhenUncited && !citationsSeen && !saysNothingFound(text))
+                reply.push(nothingFoundNote(grounded.sourceName));
             }
             return { text, usage: event.usage, ...counts(budget, grounded) };
           }
@@ -433,15 +443,27 @@ interface TurnContext {
   log: Logger;
 }
 
-/** A data source's part in one answer. */
+/** What grounds one answer: a data source, or a conversation the user asked about. */
 interface GroundingInput {
-  source: DataSourceDefinition;
+  /** Its name as users know it, for the "found nothing" note. */
+  sourceName: string;
+  /** Add that note when the answer cites nothing and does not say so (data sources only). */
+  noteWhenUncited: boolean;
   /** On Your Data: sent as the request's data source; the service searches. */
   dataSource?: DataSourceRequest;
   /** The bot's own search: the passages found, best first, and the prompt built from them. */
   passages?: Passage[];
   grounding?: Grounding;
   extraPromptTokens?: number;
+}
+
+function conversationGrounding(about: ConversationExcerpt): GroundingInput {
+  return {
+    sourceName: about.name,
+    noteWhenUncited: false,
+    passages: about.passages,
+    grounding: conversationGroundingFor(about),
+  };
 }
 
 function counts(

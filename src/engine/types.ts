@@ -1,4 +1,5 @@
 // The one normalized message every platform adapter produces for the engine.
+import type { Passage } from "../retrieval/types.js";
 import type { StoredMessage } from "../store/types.js";
 
 export interface IncomingMessage {
@@ -28,6 +29,20 @@ export interface IncomingMessage {
   rights(): Promise<ChangeRights>;
   /** What `forget` answers instead where there is no thread to forget (a Slack slash command in a channel). */
   forgetHint?: string;
+  /**
+   * A conversation the user asked about ("summarize this"), read by the adapter within what the user
+   * may see: the answer comes from its messages, cited by number with their links, instead of a data
+   * source.
+   */
+  aboutConversation?: ConversationExcerpt;
+}
+
+/** Messages of one conversation, as numbered sources. */
+export interface ConversationExcerpt {
+  /** How the user knows it, for the prompt: "the channel #general", "a thread in #general". */
+  name: string;
+  /** Newest first (what the token budget keeps when not all fit), each with its link as `url`. */
+  passages: Passage[];
 }
 
 /** Who may change settings where: this conversation's, and the workspace's (or tenant's) defaults. */

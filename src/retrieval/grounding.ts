@@ -29,6 +29,24 @@ export function groundingFor(passages: readonly Passage[], options: GroundingOpt
   };
 }
 
+/**
+ * The prompt side of a question about a conversation: its messages, newest first, to summarize or
+ * answer from, cited like passages so the answer links to them.
+ */
+export function conversationGroundingFor(about: { name: string; passages: readonly Passage[] }): Grounding {
+  const found =
+    about.passages.length === 0
+      ? `The user is looking at ${about.name}, which has no messages yet.`
+      : `The user is looking at ${about.name}. Here are its latest messages, newest first, each with its author's id and time.`;
+  return {
+    instruction: `${found} Answer the user's question about it (a summary when they ask for one) from these messages only. ${CITE}`,
+    passages: about.passages.map((passage, i) => ({
+      heading: heading(passage, i + 1),
+      content: passage.content,
+    })),
+  };
+}
+
 /** `[1] Vacation policy (hr/vacation.pdf)`: the number the model cites, and what the source is. */
 function heading(passage: Passage, n: number): string {
   const title = passage.title ?? passage.filepath ?? passage.url ?? `Source ${n}`;

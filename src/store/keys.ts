@@ -99,6 +99,8 @@ export interface RedisKeys {
   rateHold(budgetKey: string): string;
   /** Present (with a TTL) while the bot takes part in the thread. */
   threadMark(threadKey: string): string;
+  /** A shared note (SharedNotes), with its own TTL. */
+  note(key: string): string;
   /** Hash feedback id -> JSON entry for one conversation scope. */
   feedback(scope: string): string;
   /** Sorted set of feedback ids scored by entry time: the order and the trimming of `feedback`. */
@@ -120,6 +122,7 @@ export function redisKeys(prefix: string = DEFAULT_KEY_PREFIX): RedisKeys {
     rateTakes: (budgetKey) => `${prefix}rate:${hashTag(budgetKey)}`,
     rateHold: (budgetKey) => `${prefix}hold:${hashTag(budgetKey)}`,
     threadMark: (threadKey) => `${prefix}mark:${hashTag(threadKey)}`,
+    note: (key) => `${prefix}note:${hashTag(key)}`,
     feedback: (scope) => `${prefix}fb:${hashTag(scope)}`,
     feedbackOrder: (scope) => `${prefix}fbt:${hashTag(scope)}`,
   };

@@ -45,6 +45,7 @@ export class MemoryStore implements Store {
   private readonly usage = new Map<string, Expiring<Usage>>();
   /** Thread key -> when its mark expires. */
   private readonly marks = new Map<string, number>();
+  private readonly notes = new Map<string, Expiring<string>>();
   private readonly locks = new LocalFifo();
   private readonly rates: LocalRateBudgets;
   private readonly feedback: LocalFeedback;
@@ -152,6 +153,20 @@ export class MemoryStore implements Store {
     return false;
   }
 
+  async putNote(key: string, value: string, ttlSeconds: number): Promise<void> {
+    const ttl = validateTtlSeconds(ttlSeconds);
+    this.sweepNowAndThen();
+    this.notes.set(key, { value, expiresAt: this.now() + ttl * MS_PER_SECOND });
+  }
+
+  async getNote(key: string): Promise<string | undefined> {
+    return this.live(this.notes, key);
+  }
+
+  async deleteNote(key: string): Promise<void> {
+    this.notes.delete(key);
+  }
+
   async recordFeedback(entry: FeedbackEntry): Promise<void> {
     this.sweepNowAndThen();
     this.feedback.record(entry);
@@ -191,6 +206,7 @@ export class MemoryStore implements Store {
     for (const [key, entry] of this.usage) if (entry.expiresAt <= now) this.usage.delete(key);
     for (const [id, expiresAt] of this.seen) if (expiresAt <= now) this.seen.delete(id);
     for (const [key, expiresAt] of this.marks) if (expiresAt <= now) this.marks.delete(key);
+    for (const [key, entry] of this.notes) if (entry.expiresAt <= now) this.notes.delete(key);
     this.rates.sweep(now);
     this.feedback.sweep(now);
   }

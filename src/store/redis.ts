@@ -215,6 +215,19 @@ export class RedisStore implements Store {
     );
   }
 
+  async putNote(key: string, value: string, ttlSeconds: number): Promise<void> {
+    const ttl = validateTtlSeconds(ttlSeconds);
+    await this.connection.run("putNote", (redis) => redis.set(this.keys.note(key), value, "EX", ttl));
+  }
+
+  async getNote(key: string): Promise<string | undefined> {
+    return (await this.connection.run("getNote", (redis) => redis.get(this.keys.note(key)))) ?? undefined;
+  }
+
+  async deleteNote(key: string): Promise<void> {
+    await this.connection.run("deleteNote", (redis) => redis.del(this.keys.note(key)));
+  }
+
   async recordFeedback(entry: FeedbackEntry): Promise<void> {
     const stored = normalizeFeedback(entry);
     await this.connection.run("recordFeedback", (redis) =>

@@ -127,6 +127,31 @@ export class ResilientStore implements Store {
     );
   }
 
+  // Notes are written to both, and read from Redis with the local copy as the stand-in: a stop
+  // written during an outage still reaches this process's own replies.
+  async putNote(key: string, value: string, ttlSeconds: number): Promise<void> {
+    await this.local.putNote(key, value, ttlSeconds);
+    await this.withStandIn(
+      (s) => s.putNote(key, value, ttlSeconds),
+      async () => {},
+    );
+  }
+
+  async getNote(key: string): Promise<string | undefined> {
+    return this.withStandIn(
+      (s) => s.getNote(key),
+      () => this.local.getNote(key),
+    );
+  }
+
+  async deleteNote(key: string): Promise<void> {
+    await this.local.deleteNote(key);
+    await this.withStandIn(
+      (s) => s.deleteNote(key),
+      async () => {},
+    );
+  }
+
   tryTake(key: string, limit: number, windowMs: number): Promise<number> {
     return this.withStandIn((s) => s.tryTake(key, limit, windowMs));
   }

@@ -78,6 +78,17 @@ export interface ThreadMarks {
   isThreadMarked(threadKey: string): Promise<boolean>;
 }
 
+/**
+ * Short-lived values every bot process can read: a user's stop of a reply another process writes,
+ * what a user is looking at in Slack. Each expires on its own; a missing or expired note is undefined.
+ */
+export interface SharedNotes {
+  /** Sets `key` to `value` for `ttlSeconds`, replacing an earlier value. */
+  putNote(key: string, value: string, ttlSeconds: number): Promise<void>;
+  getNote(key: string): Promise<string | undefined>;
+  deleteNote(key: string): Promise<void>;
+}
+
 export interface FeedbackEntry {
   platform: string;
   /** Settings scope of the conversation the answer was in. */
@@ -107,6 +118,7 @@ export interface Store
     UsageRecorder,
     RateBudgets,
     ThreadMarks,
+    SharedNotes,
     FeedbackStore {
   readonly kind: "redis" | "memory";
   /** True when the backing service answers. */

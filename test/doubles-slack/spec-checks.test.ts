@@ -94,7 +94,7 @@ test("JSON bodies: accepted where the docs say json_input_supported, recorded an
 
 test("a method the double does not model is unknown_method and recorded", async () => {
   assert.equal(
-    await slackError(webClient(double).apiCall("conversations.history", { channel: "C0SPEC0006" })),
+    await slackError(webClient(double).apiCall("conversations.info", { channel: "C0SPEC0006" })),
     "unknown_method",
   );
   assert.equal(double.specViolations.length, 1);

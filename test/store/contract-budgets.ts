@@ -141,4 +141,21 @@ export function budgetContract(store: () => Store, open: () => Store): void {
       await assert.rejects(store().markThread(thread(), 0), RangeError);
     });
   });
+
+  describe("shared notes", () => {
+    it("keeps a note for every process until it is replaced, deleted or expires", async () => {
+      const key = `note:${thread()}`;
+      assert.equal(await store().getNote(key), undefined);
+      await store().putNote(key, "first", TTL_SECONDS);
+      assert.equal(await open().getNote(key), "first", "another process reads it");
+      await open().putNote(key, "second", TTL_SECONDS);
+      assert.equal(await store().getNote(key), "second");
+      await store().deleteNote(key);
+      assert.equal(await open().getNote(key), undefined);
+      await store().putNote(key, "brief", 1);
+      await sleep(1_100 + TIMER_SLACK_MS);
+      assert.equal(await store().getNote(key), undefined, "gone after its TTL");
+      await assert.rejects(store().putNote(key, "x", 0), RangeError);
+    });
+  });
 }

@@ -121,29 +121,31 @@ describe("Slack conversations", () => {
     assert.equal(h.slack.thread(CHANNEL, ts).length, 2, "the mention and one answer");
   });
 
-  it("keeps one continuing conversation for top-level DMs, and a thread in the DM apart", async () => {
+  it("answers each top-level DM in a thread of its own (the agent view's timeline), and follow-ups in it", async () => {
     h.llm.setFallback((req) => ({
       kind: "stream",
       pieces: [`echo ${(req.body as ChatBody).messages.at(-1)?.content}`],
     }));
-    await h.sendEvent(messageEvent({ user: ALICE, channel: DM, ts: nextTs(), text: "one" }));
+    const one = said(DM, ALICE, "one");
+    await h.sendEvent(messageEvent({ user: ALICE, channel: DM, ts: one, text: "one" }));
     await settled(h.core);
-    await h.sendEvent(messageEvent({ user: ALICE, channel: DM, ts: nextTs(), text: "two" }));
+    const two = said(DM, ALICE, "two");
+    await h.sendEvent(messageEvent({ user: ALICE, channel: DM, ts: two, text: "two" }));
     await settled(h.core);
-    const threadRoot = nextTs();
-    await h.sendEvent(
-      messageEvent({ user: ALICE, channel: DM, ts: nextTs(), threadTs: threadRoot, text: "three" }),
-    );
+    await h.sendEvent(messageEvent({ user: ALICE, channel: DM, ts: nextTs(), threadTs: one, text: "three" }));
     await settled(h.core);
 
-    assert.deepEqual(sent(1).slice(1), ["one", "echo one", "two"]);
-    assert.deepEqual(sent(2).slice(1), ["three"]);
-    const topLevel = h.slack.channelMessages(DM).filter((m) => m.botId && !m.threadTs);
+    assert.deepEqual(sent(1).slice(1), ["two"], "a new top-level message is a new conversation");
+    assert.deepEqual(sent(2).slice(1), ["one", "echo one", "three"], "a reply continues its thread");
     assert.deepEqual(
-      topLevel.map((m) => m.text),
-      ["echo one", "echo two"],
-      "top-level DM answers stay top-level",
+      h.slack.thread(DM, one).map((m) => m.text),
+      ["one", "echo one", "echo three"],
     );
+    assert.deepEqual(
+      h.slack.thread(DM, two).map((m) => m.text),
+      ["two", "echo two"],
+    );
+    assert.equal(h.slack.channelMessages(DM).filter((m) => m.botId && !m.threadTs).length, 0);
   });
 
   it("ignores its own messages, other bots, edits, joins and deletions", async () => {

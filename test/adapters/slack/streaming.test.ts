@@ -710,9 +710,15 @@ describe("Slack streams that end on Slack's side", { timeout: 30_000 }, () => {
         "one refused stream call, then edits",
       );
       const after = h.slack.calls.slice(h.slack.calls.indexOf(refused[0] as RecordedCall) + 1);
+      const session = after.filter((c) => c.method === "agents.sessions.setStatus");
       assert.ok(
-        after.every((c) => c.method === "chat.update" && c.args.ts === ts),
+        after.every((c) => (c.method === "chat.update" && c.args.ts === ts) || session.includes(c)),
         "only edits of the same message after the end",
+      );
+      assert.deepEqual(
+        session.map((c) => c.args.status),
+        ["active"],
+        "the agent session leaves processing by a call of its own (no stopStream carried it)",
       );
       assert.deepEqual(h.slack.rateLimited, {});
       assert.deepEqual(h.slack.specViolations, []);

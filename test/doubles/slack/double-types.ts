@@ -1,4 +1,6 @@
 // The Slack double's public shapes: its options, what it records, and the test-facing API.
+import type { types } from "@slack/bolt";
+import type { AgentSession } from "./agent-methods.js";
 import type { Surfaces } from "./method-context.js";
 import type { BodyKind } from "./method-spec.js";
 import type { RateRule } from "./rate-limiter.js";
@@ -104,6 +106,22 @@ export interface SlackDouble {
   expireStream(channel: string, ts: string): void;
   /** The user pressed stop on a stream: appends answer stopped_by_user. */
   stopStreamAsUser(channel: string, ts: string): void;
+  /**
+   * The user pressed the agent session's Stop button: Slack stops the thread's streaming messages
+   * (later appends answer stopped_by_user) and sends agent_session_stopped with their ts. The
+   * session's status stays as it was: Slack leaves that to the app. Returns the event.
+   */
+  stopSession(channel: string, threadTs: string, user: string): types.AgentSessionStoppedEvent;
+  /** The user renamed the session in Slack; returns the agent_session_title_changed event. */
+  renameSession(
+    channel: string,
+    threadTs: string,
+    user: string,
+    title: string,
+    teamId?: string,
+  ): types.AgentSessionTitleChangedEvent;
+  /** The agent session of a thread, if one was created. */
+  session(channel: string, threadTs: string): AgentSession | undefined;
   /** chat.startStream in `channel` ("*": everywhere) answers `error`; null makes it available again. */
   setStreamingUnavailable(channel: string, error?: string | null): void;
   /**

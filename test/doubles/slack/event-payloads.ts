@@ -286,3 +286,33 @@ export function appHomeOpenedEvent(options: {
     event_ts: `${Math.floor(Date.now() / 1_000)}.000100`,
   };
 }
+
+/**
+ * What the user is looking at while the agent view is open (app_context_changed, agent_view only):
+ * a channel, or one message (a thread) of a channel; none gives `context: {}`.
+ */
+export function appContextChangedEvent(options: {
+  user: string;
+  /** The user's DM with the bot, where the agent view runs. */
+  channel: string;
+  viewing?: { channelId: string; messageTs?: string; teamId?: string };
+}): types.AppContextChangedEvent {
+  const viewing = options.viewing;
+  const teamId = viewing?.teamId ?? DEFAULT_TEAM.teamId;
+  const entity = !viewing
+    ? undefined
+    : viewing.messageTs
+      ? {
+          type: "slack#/types/message_context" as const,
+          value: { message_ts: viewing.messageTs, channel_id: viewing.channelId },
+          team_id: teamId,
+        }
+      : { type: "slack#/types/channel_id" as const, value: viewing.channelId, team_id: teamId };
+  return {
+    type: "app_context_changed",
+    user: options.user,
+    channel: options.channel,
+    context: entity ? { entities: [entity] } : {},
+    event_ts: `${Math.floor(Date.now() / 1_000)}.000300`,
+  };
+}

@@ -1,7 +1,7 @@
 // Payloads of slash commands and interactivity: the command form body and a block_actions click on
 // feedback_buttons (Bolt's FeedbackButtonsAction: type, value, text), sent as a form whose one field,
 // `payload`, holds the JSON.
-import type { BlockAction, FeedbackButtonsAction, SlashCommand } from "@slack/bolt";
+import type { BlockAction, FeedbackButtonsAction, MessageShortcut, SlashCommand } from "@slack/bolt";
 import { DEFAULT_TEAM } from "./defaults.js";
 import { DEFAULT_API_APP_ID, DEFAULT_VERIFICATION_TOKEN } from "./event-payloads.js";
 import { digits, newTriggerId, randomToken } from "./slack-ids.js";
@@ -119,6 +119,40 @@ export function feedbackButtonsClick(options: FeedbackClickOptions): BlockAction
         action_ts: `${Math.floor(Date.now() / 1_000)}.${digits(6)}`,
       },
     ],
+  };
+}
+
+/** A message shortcut (the "…" menu of a message): Bolt's MessageShortcut. */
+export function messageShortcut(options: {
+  callbackId: string;
+  userId: string;
+  channelId: string;
+  messageTs: string;
+  threadTs?: string;
+  messageUser?: string;
+  text?: string;
+  teamId?: string;
+}): MessageShortcut {
+  const teamId = options.teamId ?? DEFAULT_TEAM.teamId;
+  return {
+    type: "message_action",
+    callback_id: options.callbackId,
+    trigger_id: newTriggerId(),
+    message_ts: options.messageTs,
+    response_url: `https://hooks.slack.com/app/${teamId}/${digits(12)}/${randomToken()}`,
+    message: {
+      type: "message",
+      user: options.messageUser,
+      ts: options.messageTs,
+      text: options.text ?? "",
+      ...(options.threadTs ? { thread_ts: options.threadTs } : {}),
+    },
+    user: { id: options.userId, name: "alice", username: "alice", team_id: teamId },
+    channel: { id: options.channelId, name: "general" },
+    team: { id: teamId, domain: "testworkspace" },
+    token: DEFAULT_VERIFICATION_TOKEN,
+    action_ts: `${Math.floor(Date.now() / 1_000)}.${digits(6)}`,
+    is_enterprise_install: false,
   };
 }
 

@@ -1,4 +1,4 @@
-// chat.postMessage, chat.update, chat.delete, chat.postEphemeral, conversations.replies, reactions.add.
+// chat.postMessage, chat.update, chat.delete, chat.postEphemeral, reactions.add.
 import {
   type Answer,
   channelArg,
@@ -12,11 +12,8 @@ import {
   threadArg,
 } from "./method-context.js";
 import { refreshStream } from "./stream-state.js";
-import { editStamp, isReply, toSlackMessage } from "./wire-message.js";
-import { parseTs, type StoredMessage } from "./workspace.js";
-
-/** conversations.replies page size when `limit` is absent, and its maximum (method docs). */
-const REPLIES_DEFAULT_LIMIT = 1_000;
+import { editStamp, toSlackMessage } from "./wire-message.js";
+import type { StoredMessage } from "./workspace.js";
 
 const postMessage: Handler = (ctx) => {
   const channel = channelArg(ctx);
@@ -82,31 +79,6 @@ const postEphemeral: Handler = (ctx) => {
   return { ok: true, message_ts: messageTs };
 };
 
-const replies: Handler = (ctx) => {
-  const channel = channelArg(ctx);
-  if (isAnswer(channel)) return channel;
-  const ts = str(ctx.args, "ts") ?? "";
-  const anchor = ctx.workspace.message(channel.id, ts);
-  if (!anchor) return fail("thread_not_found");
-  const threadTs = isReply(anchor) && anchor.threadTs ? anchor.threadTs : anchor.ts;
-  const all = ctx.workspace.threadMessages(channel.id, threadTs).filter((m) => inRange(ctx, m, threadTs));
-  const start = decodeCursor(str(ctx.args, "cursor"));
-  if (start === undefined) return fail("invalid_cursor");
-  const limitArg = ctx.args.limit;
-  const limit =
-    typeof limitArg === "number" && limitArg > 0
-      ? Math.min(limitArg, REPLIES_DEFAULT_LIMIT)
-      : REPLIES_DEFAULT_LIMIT;
-  const page = all.slice(start, start + limit);
-  const hasMore = start + limit < all.length;
-  return {
-    ok: true,
-    messages: page.map((m) => toSlackMessage(m, ctx.workspace)),
-    has_more: hasMore,
-    ...(hasMore ? { response_metadata: { next_cursor: encodeCursor(start + limit) } } : {}),
-  };
-};
-
 const react: Handler = (ctx) => {
   const channel = channelArg(ctx);
   if (isAnswer(channel)) return channel;
@@ -130,7 +102,6 @@ export const MESSAGE_METHODS: Record<string, Handler> = {
   "chat.update": update,
   "chat.delete": remove,
   "chat.postEphemeral": postEphemeral,
-  "conversations.replies": replies,
   "reactions.add": react,
 };
 
@@ -141,25 +112,4 @@ function ownMessage(ctx: MethodContext, notOwned: string): StoredMessage | Answe
   if (!message) return fail("message_not_found");
   if (message.botId !== ctx.team.botId) return fail(notOwned);
   return message;
-}
-
-function inRange(ctx: MethodContext, message: StoredMessage, threadTs: string): boolean {
-  if (message.ts === threadTs) return true;
-  const inclusive = ctx.args.inclusive === true;
-  const oldest = str(ctx.args, "oldest");
-  const latest = str(ctx.args, "latest");
-  const ts = parseTs(message.ts);
-  if (oldest !== undefined && (inclusive ? ts < parseTs(oldest) : ts <= parseTs(oldest))) return false;
-  if (latest !== undefined && (inclusive ? ts > parseTs(latest) : ts >= parseTs(latest))) return false;
-  return true;
-}
-
-function encodeCursor(offset: number): string {
-  return Buffer.from(`offset:${offset}`).toString("base64");
-}
-
-function decodeCursor(cursor: string | undefined): number | undefined {
-  if (cursor === undefined) return 0;
-  const match = /^offset:(\d+)$/.exec(Buffer.from(cursor, "base64").toString("utf8"));
-  return match?.[1] === undefined ? undefined : Number(match[1]);
 }

@@ -1,4 +1,5 @@
 // What a method handler gets and gives back, and the message-content checks several methods share.
+import type { AgentSession, SessionChange } from "./agent-methods.js";
 import { checkBlocks } from "./blocks.js";
 import { MARKDOWN_TEXT_MAX_CHARS, TEXT_MAX_CHARS } from "./limits.js";
 import { isReply } from "./wire-message.js";
@@ -20,6 +21,10 @@ export interface Surfaces {
   /** Published Home tab per `${teamId}/${userId}`. */
   homeViews: Map<string, unknown>;
   usedTriggers: Set<string>;
+  /** Agent sessions per `${channel}/${threadTs}`. */
+  sessions: Map<string, AgentSession>;
+  /** Every status and title change, in order (the app's and the user's). */
+  sessionLog: SessionChange[];
 }
 
 export interface Settings {

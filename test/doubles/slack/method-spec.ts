@@ -11,6 +11,7 @@
 import { readFileSync } from "node:fs";
 import { Ajv, type ValidateFunction } from "ajv";
 import { specFile, specsAvailable } from "../specs-dir.js";
+import { DOCS_NOT_IN_SPECS } from "./docs-not-in-specs.js";
 
 const docFile = (method: string) => specFile("slack", "docs.slack.dev", "methods", `${method}.json`);
 /** slack-ruby's copy of the same docs: its `errors` add the common errors every method can answer. */
@@ -114,7 +115,14 @@ const NAMED_SCHEMAS: Record<string, JsonSchema> = {
  * Where the published docs and Slack's own SDK disagree, the SDK wins (it is what the bot runs).
  * Each entry is narrow and names its source.
  */
-const DOC_DEVIATIONS: Array<{ method: string; what: string; source: string; optional: string[] }> = [
+const DOC_DEVIATIONS: Array<{
+  method: string;
+  what: string;
+  source: string;
+  optional: string[];
+  /** Arguments the SDK sends that the docs snapshot does not list yet. */
+  added?: Record<string, JsonSchema>;
+}> = [
   {
     method: "chat.appendStream",
     what: "markdown_text is listed as required, but chunks may replace it; ChatStreamer sends only chunks",
@@ -122,7 +130,21 @@ const DOC_DEVIATIONS: Array<{ method: string; what: string; source: string; opti
       "@slack/web-api 8.2 ChatAppendStreamArguments ('Either markdown_text or chunks is required'), chat-stream.js",
     optional: ["markdown_text"],
   },
+  {
+    method: "chat.stopStream",
+    what: "session_status (the agent session's status after the stop) is newer than the docs snapshot",
+    source:
+      "@slack/web-api 8.2 ChatStopStreamArguments.session_status; docs.slack.dev/reference/methods/chat.stopStream (default active)",
+    optional: [],
+    added: { session_status: { type: "string", enum: ["active", "processing", "suspended", "closed"] } },
+  },
 ];
+
+/** The arguments a method takes: its docs', every method's, and those its deviations add. */
+function argumentsOf(method: string, doc: MethodDoc): Record<string, JsonSchema> {
+  const added = DOC_DEVIATIONS.filter((d) => d.method === method).map((d) => d.added ?? {});
+  return Object.assign({ ...COMMON_ARGS, ...(doc.args.properties ?? {}) }, ...added);
+}
 
 type JsonSchema = Record<string, unknown>;
 
@@ -163,7 +185,8 @@ export class SlackMethodSpecs {
         this.#docs.set(method, { json_input_supported: true, args: { properties: docsFreeArgs() } });
         continue;
       }
-      const doc = JSON.parse(readFileSync(docFile(method), "utf8")) as MethodDoc;
+      const doc = (DOCS_NOT_IN_SPECS[method] ??
+        JSON.parse(readFileSync(docFile(method), "utf8"))) as MethodDoc;
       this.#docs.set(method, doc);
       const errors = new Set([...COMMON_ERRORS, ...Object.keys(doc.errors ?? {})]);
       for (const error of Object.keys(readFlatDoc(method)?.errors ?? {})) errors.add(error);
@@ -188,7 +211,7 @@ export class SlackMethodSpecs {
 
   checkArgs(method: string, raw: Record<string, unknown>, kind: BodyKind): ArgCheck {
     const doc = this.#doc(method);
-    const properties = { ...COMMON_ARGS, ...(doc.args.properties ?? {}) };
+    const properties = argumentsOf(method, doc);
     const result: ArgCheck = { args: {}, errors: [], warnings: [], malformed: new Set() };
     const wire: Record<string, unknown> = {};
     for (const [name, value] of Object.entries(raw)) {
@@ -239,7 +262,7 @@ export class SlackMethodSpecs {
     const doc = this.#doc(method);
     const relaxed = new Set(DOC_DEVIATIONS.filter((d) => d.method === method).flatMap((d) => d.optional));
     const properties: Record<string, unknown> = {};
-    for (const [name, schema] of Object.entries({ ...COMMON_ARGS, ...(doc.args.properties ?? {}) })) {
+    for (const [name, schema] of Object.entries(argumentsOf(method, doc))) {
       properties[name] = toJsonSchema(schema);
     }
     validate = this.#ajv.compile({

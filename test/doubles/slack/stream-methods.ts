@@ -5,6 +5,7 @@
 //
 // thread_ts is optional, as the method docs list it ("Streamed messages should always be replies to
 // a user request" is advice, not a check); @slack/web-api's ChatStreamer types require it.
+import { setStatusOnStop } from "./agent-methods.js";
 import { checkBlocks } from "./blocks.js";
 import { MARKDOWN_TEXT_MAX_CHARS } from "./limits.js";
 import {
@@ -105,6 +106,7 @@ const stopStream: Handler = (ctx) => {
   append(message, added, ctx.now);
   if (finalBlocks.length > 0) message.blocks = [...(message.blocks ?? []), ...finalBlocks];
   if (message.stream) message.stream.state = "stopped";
+  setStatusOnStop(ctx, message.channel, message.threadTs);
   return {
     ok: true,
     channel: message.channel,

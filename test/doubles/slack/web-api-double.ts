@@ -16,7 +16,9 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
+import { AGENT_METHODS } from "./agent-methods.js";
 import { APP_METHODS } from "./app-methods.js";
+import { CONVERSATION_METHODS } from "./conversation-methods.js";
 import { DEFAULT_TEAM } from "./defaults.js";
 import type {
   FailOptions,
@@ -63,7 +65,13 @@ export type {
 export type { RateRule } from "./rate-limiter.js";
 export type { SlackUserConfig, TeamConfig, VisibleMessage } from "./workspace.js";
 
-const HANDLERS: Record<string, Handler> = { ...MESSAGE_METHODS, ...STREAM_METHODS, ...APP_METHODS };
+const HANDLERS: Record<string, Handler> = {
+  ...MESSAGE_METHODS,
+  ...CONVERSATION_METHODS,
+  ...STREAM_METHODS,
+  ...APP_METHODS,
+  ...AGENT_METHODS,
+};
 export const MODELLED_METHODS = Object.keys(HANDLERS);
 
 interface PendingFailure {
@@ -98,6 +106,8 @@ export async function startSlackDouble(options: SlackDoubleOptions = {}): Promis
     openedViews: [],
     homeViews: new Map(),
     usedTriggers: new Set(),
+    sessions: new Map(),
+    sessionLog: [],
   };
   const failures = new Map<string, PendingFailure[]>();
   const latency = new Map<string, number>();
@@ -335,6 +345,45 @@ export async function startSlackDouble(options: SlackDoubleOptions = {}): Promis
       if (!stream) throw new Error(`no streamed message ${channel}/${ts}`);
       stream.stoppedByUser = true;
       stream.state = "stopped";
+    },
+    stopSession(channel: string, threadTs: string, user: string) {
+      const stopped: string[] = [];
+      for (const message of workspace.threadMessages(channel, threadTs)) {
+        const stream = stored(channel, message.ts)?.stream;
+        if (stream?.state !== "streaming") continue;
+        stream.stoppedByUser = true;
+        stream.state = "stopped";
+        stopped.push(message.ts);
+      }
+      return {
+        type: "agent_session_stopped" as const,
+        channel,
+        user,
+        thread_ts: threadTs,
+        streaming_message_ts: stopped,
+        event_ts: `${Math.floor(now() / 1_000)}.000100`,
+      };
+    },
+    renameSession(channel: string, threadTs: string, user: string, title: string, teamId?: string) {
+      const session = surfaces.sessions.get(threadKey(channel, threadTs));
+      if (!session) throw new Error(`no agent session in ${channel}/${threadTs}`);
+      const previous = session.title;
+      session.title = title;
+      session.titledBy = "user";
+      surfaces.sessionLog.push({ channel, threadTs, title, by: "user", at: now() });
+      return {
+        type: "agent_session_title_changed" as const,
+        channel,
+        user,
+        team_id: teamId ?? workspace.channels.get(channel)?.teamId ?? firstTeamId(workspace),
+        thread_ts: threadTs,
+        title,
+        ...(previous === undefined ? {} : { previous_title: previous }),
+        event_ts: `${Math.floor(now() / 1_000)}.000200`,
+      };
+    },
+    session(channel: string, threadTs: string) {
+      return surfaces.sessions.get(threadKey(channel, threadTs));
     },
     setStreamingUnavailable(channel: string, error: string | null = "channel_type_not_supported") {
       if (error === null) settings.streamingUnavailable.delete(channel);

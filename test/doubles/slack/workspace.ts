@@ -84,11 +84,14 @@ export interface ChannelConfig {
   botIsMember?: boolean;
   /** Set: chat.startStream here answers this error (e.g. channel_type_not_supported). */
   streamingError?: string;
+  /** The users in the channel (conversations.members); absent: every user of its workspace. */
+  members?: string[];
 }
 
-export interface Channel extends Required<Omit<ChannelConfig, "streamingError">> {
+export interface Channel extends Required<Omit<ChannelConfig, "streamingError" | "members">> {
   id: string;
   streamingError?: string;
+  members?: string[];
   messages: Map<string, StoredMessage>;
   lastMicros: number;
 }
@@ -157,6 +160,7 @@ export class Workspace {
       teamId: config.teamId,
       botIsMember: config.botIsMember ?? true,
       streamingError: config.streamingError,
+      members: config.members,
       messages: existing?.messages ?? new Map(),
       lastMicros: existing?.lastMicros ?? 0,
     };
@@ -194,6 +198,13 @@ export class Workspace {
   message(channel: string, ts: string): StoredMessage | undefined {
     const message = this.channels.get(channel)?.messages.get(ts);
     return message && !message.deleted ? message : undefined;
+  }
+
+  /** Who is in the channel: its members list, or every user of its workspace; the bot when it joined. */
+  membersOf(channel: Channel): string[] {
+    const team = this.teams.get(channel.teamId);
+    const users = channel.members ?? [...(team?.users.keys() ?? [])].filter((id) => id !== team?.botUserId);
+    return channel.botIsMember && team ? [...users, team.botUserId] : users;
   }
 
   /** The thread's parent (when present) and its replies, oldest first. */

@@ -1,0 +1,87 @@
+// The "Summarize thread" message shortcut, for clients and workspaces without the agent view: the
+// thread of the message it was used on is summarized for the user who asked, in an ephemeral reply
+// only they see, with the messages cited by permalink. The same rules as "summarize this": only a
+// conversation the user is a member of and the bot can read.
+import { randomUUID } from "node:crypto";
+import type { App } from "@slack/bolt";
+import type { Core } from "../../src/app.js";
+import type { Logger } from "../../src/log.js";
+import { CaptureSink } from "../../src/reply/capture-sink.js";
+import { encodeThreadKey, settingsScopes } from "../../src/store/keys.js";
+import type { SlackApi } from "./api.js";
+import { SLACK_MAX_BLOCKS, SLACK_TEXT_MAX_CHARS, sectionBlocks } from "./blocks.js";
+import { markdownToMrkdwn } from "./mrkdwn.js";
+import type { BotIdentity } from "./routing.js";
+import { sourcesBlocks } from "./sources.js";
+import { readViewedConversation } from "./viewed-conversation.js";
+
+/** The shortcut's callback_id, as manifest/slack declares it. */
+export const SUMMARIZE_SHORTCUT_ID = "summarize_thread";
+const QUESTION = "Summarize this thread: the main points, decisions and open questions.";
+const WORKING = "Reading the thread…";
+/** Room kept under the summary for its Sources list. */
+const SOURCE_BLOCKS_RESERVED = 3;
+
+export interface ShortcutDeps {
+  core: Core;
+  apiFor(teamId: string): SlackApi;
+  bot: BotIdentity & { teamId: string; workspaceUrl: string };
+  log: Logger;
+}
+
+export function handleSummarizeShortcut(app: App, deps: ShortcutDeps): void {
+  const { core, apiFor, bot, log } = deps;
+  app.shortcut({ callback_id: SUMMARIZE_SHORTCUT_ID, type: "message_action" }, async ({ shortcut, ack }) => {
+    await ack();
+    const teamId = shortcut.team?.id ?? bot.teamId;
+    const api = apiFor(teamId);
+    const channel = shortcut.channel.id;
+    const threadTs = (shortcut.message.thread_ts as string | undefined) ?? shortcut.message_ts;
+    const userId = shortcut.user.id;
+    const tell = (text: string, blocks?: unknown[]) =>
+      api
+        .call("chat.postEphemeral", {
+          channel,
+          user: userId,
+          thread_ts: threadTs,
+          text,
+          ...(blocks ? { blocks } : {}),
+        })
+        .catch((err: unknown) => log.warn({ err }, "could not answer the Summarize thread shortcut"));
+
+    await tell(WORKING);
+    const read = await readViewedConversation(
+      api,
+      { viewing: { channel, messageTs: threadTs }, userId, workspaceUrl: bot.workspaceUrl, bot },
+      log,
+    );
+    if ("refusal" in read) return void (await tell(read.refusal));
+
+    const sink = new CaptureSink();
+    await core.engine.handle(
+      {
+        id: shortcut.action_ts,
+        platform: "slack",
+        // A summary is its own one-question conversation, kept apart from the thread's own.
+        threadKey: encodeThreadKey({
+          platform: "slack",
+          tenant: teamId,
+          channel,
+          thread: `summary:${randomUUID()}`,
+        }),
+        ...settingsScopes("slack", teamId, channel),
+        userId,
+        text: QUESTION,
+        rights: async () => ({ conversation: false, workspace: false }),
+        aboutConversation: read.excerpt,
+      },
+      sink,
+    );
+    const mrkdwn = markdownToMrkdwn(sink.text);
+    const sections = sectionBlocks(mrkdwn, SLACK_MAX_BLOCKS - SOURCE_BLOCKS_RESERVED);
+    // `text` is the notification fallback (4,000 characters at most); the blocks carry the whole summary.
+    const fallback =
+      mrkdwn.length <= SLACK_TEXT_MAX_CHARS ? mrkdwn : `${mrkdwn.slice(0, SLACK_TEXT_MAX_CHARS - 1)}…`;
+    await tell(fallback, [...sections, ...sourcesBlocks(sink.sources, SLACK_MAX_BLOCKS - sections.length)]);
+  });
+}
