@@ -16,6 +16,7 @@ import type {
   ReplySink,
   SinkLimits,
   WorkDescription,
+  WorkStep,
 } from "../../src/reply/types.js";
 import { workingMessages } from "../../src/reply/working-messages.js";
 import type { AgentSession } from "./agent-session.js";
@@ -115,8 +116,9 @@ export class SlackReplySink implements ReplySink {
   private nativeRefusal: Error | undefined;
   /**
    * A message Slack already shows that ReplyStream has no handle for yet: the thinking placeholder,
-   * or a stream started by a final post() whose stop failed. The next post() continues it, so a
-   * retried post neither leaves it behind nor shows the answer twice.
+   * a stream started for the search's task card, or a stream started by a final post() whose stop
+   * failed. The next post() continues it, so a retried post neither leaves it behind nor shows the
+   * answer twice.
    */
   private pending: SlackMessage | undefined;
   /** Sources the answer cites (On Your Data), shown under its last message. */
@@ -129,6 +131,8 @@ export class SlackReplySink implements ReplySink {
   private readonly clock: Clock;
   private readonly thinkingDelayMs: number;
   private readonly session: AgentSession | undefined;
+  /** Task-card updates waiting for the stream's next call. */
+  private readonly stepChunks: Record<string, unknown>[] = [];
 
   constructor(api: SlackApi, target: SlackReplyTarget, options: SlackSinkOptions) {
     const { mode, logger, timeScale = 1 } = options;
@@ -196,6 +200,26 @@ export class SlackReplySink implements ReplySink {
     }
     const ts = await this.postMessage({ text: THINKING_PLACEHOLDER });
     this.pending = { id: ts, streaming: false, sent: "" };
+  }
+
+  /**
+   * The search as a task card in the stream: each state waits for the stream's next call (the
+   * first words start it), with the sources' links once found. Until then the working status says
+   * what the bot does ("Searching products…", "Reading 4 sources…").
+   */
+  async showStep(step: WorkStep): Promise<void> {
+    if (!this.nativeAvailable) return;
+    const chunk = taskChunk(step);
+    const earlier = this.stepChunks.findIndex((c) => c.id === step.id);
+    if (earlier >= 0) this.stepChunks[earlier] = chunk;
+    else this.stepChunks.push(chunk);
+  }
+
+  /** A stream call's content: the new text, after any step updates waiting to go with it. */
+  private streamed(delta: string): Record<string, unknown> {
+    if (this.stepChunks.length === 0) return delta ? { markdown_text: delta } : {};
+    const text = delta ? [{ type: "markdown_text", text: delta }] : [];
+    return { chunks: [...this.stepChunks, ...text] };
   }
 
   async post(text: string, final: boolean, end?: ReplyEnd): Promise<MessageHandle> {
@@ -271,24 +295,27 @@ export class SlackReplySink implements ReplySink {
         return await this.updatePlain(message, text, final, end);
       }
       const delta = text.slice(message.sent.length);
+      const steps = this.stepChunks.length;
       if (!final) {
-        if (delta === "") return;
+        if (delta === "" && steps === 0) return;
         await this.api.call(
           "chat.appendStream",
-          { channel: this.target.channel, ts: message.id, markdown_text: delta },
+          { channel: this.target.channel, ts: message.id, ...this.streamed(delta) },
           undefined,
           { update: true },
         );
         message.sent = text;
+        this.stepChunks.splice(0, steps);
         return;
       }
       await this.stopStream(message, {
-        ...(delta ? { markdown_text: delta } : {}),
+        ...this.streamed(delta),
         ...(end === "answer" ? { blocks: this.answerBlocks(SLACK_MAX_BLOCKS) } : {}),
         // The answer's last stop ends the session's processing too, without a call of its own.
         ...(end !== "continued" ? this.session?.finalStopArgs() : {}),
       });
       message.sent = text;
+      this.stepChunks.splice(0, steps);
     } catch (err) {
       if (isSlackError(err, ...STREAM_ENDED_BY_SLACK)) {
         // The stream ended on Slack's side: go on editing the same message, with the whole text.
@@ -325,19 +352,22 @@ export class SlackReplySink implements ReplySink {
       this.nativeAvailable = false;
       return undefined;
     }
+    const steps = this.stepChunks.length;
     try {
       const result = await this.api.call<{ ts: string }>(
         "chat.startStream",
         {
           channel: this.target.channel,
           thread_ts: this.target.threadTs,
-          markdown_text: text,
+          // The first words, after the search's task card when there is one.
+          ...(steps > 0 ? this.streamed(text) : { markdown_text: text }),
           recipient_user_id: this.target.recipientUserId,
           recipient_team_id: this.target.recipientTeamId,
         },
         undefined,
         { reserved },
       );
+      this.stepChunks.splice(0, steps);
       return { id: result.ts, streaming: true, sent: text, stopReserved: reserved };
     } catch (err) {
       if (this.mode === "auto" && isSlackError(err) && !SLACK_TRANSIENT.has(err.slackError)) {
@@ -429,6 +459,23 @@ export class SlackReplySink implements ReplySink {
       blocks: [markdownBlock(markdown), ...this.answerBlocks(SLACK_MAX_BLOCKS - 1)],
     };
   }
+}
+
+/** task_update `details` longer than this are cut (a short line under the card). */
+const TASK_DETAILS_MAX_CHARS = 256;
+
+/** A step as Slack's task_update chunk, with its sources as url elements. */
+function taskChunk(step: WorkStep): Record<string, unknown> {
+  return {
+    type: "task_update",
+    id: step.id,
+    title: step.title,
+    status: step.status,
+    ...(step.details ? { details: clip(step.details, TASK_DETAILS_MAX_CHARS) } : {}),
+    ...(step.sources?.length
+      ? { sources: step.sources.map((s) => ({ type: "url", url: s.url, text: clip(s.title, 150) })) }
+      : {}),
+  };
 }
 
 function clip(text: string, max: number): string {

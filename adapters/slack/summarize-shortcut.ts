@@ -1,9 +1,10 @@
 // The "Summarize thread" message shortcut, for clients and workspaces without the agent view: the
 // thread of the message it was used on is summarized for the user who asked, in an ephemeral reply
-// only they see, with the messages cited by permalink. The same rules as "summarize this": only a
+// only they see (through the shortcut's response_url), with the messages cited by permalink. The same rules as "summarize this": only a
 // conversation the user is a member of and the bot can read.
 import { randomUUID } from "node:crypto";
 import type { App } from "@slack/bolt";
+import type { Block } from "@slack/web-api";
 import type { Core } from "../../src/app.js";
 import type { Logger } from "../../src/log.js";
 import { CaptureSink } from "../../src/reply/capture-sink.js";
@@ -31,57 +32,62 @@ export interface ShortcutDeps {
 
 export function handleSummarizeShortcut(app: App, deps: ShortcutDeps): void {
   const { core, apiFor, bot, log } = deps;
-  app.shortcut({ callback_id: SUMMARIZE_SHORTCUT_ID, type: "message_action" }, async ({ shortcut, ack }) => {
-    await ack();
-    const teamId = shortcut.team?.id ?? bot.teamId;
-    const api = apiFor(teamId);
-    const channel = shortcut.channel.id;
-    const threadTs = (shortcut.message.thread_ts as string | undefined) ?? shortcut.message_ts;
-    const userId = shortcut.user.id;
-    const tell = (text: string, blocks?: unknown[]) =>
-      api
-        .call("chat.postEphemeral", {
-          channel,
-          user: userId,
+  app.shortcut(
+    { callback_id: SUMMARIZE_SHORTCUT_ID, type: "message_action" },
+    async ({ shortcut, ack, respond }) => {
+      await ack();
+      const teamId = shortcut.team?.id ?? bot.teamId;
+      const api = apiFor(teamId);
+      const channel = shortcut.channel.id;
+      const threadTs = (shortcut.message.thread_ts as string | undefined) ?? shortcut.message_ts;
+      const userId = shortcut.user.id;
+      // Through the shortcut's response_url: ephemeral, and it reaches the user even in a channel
+      // the bot is not in (where chat.postEphemeral answers not_in_channel).
+      const tell = (text: string, blocks?: Block[]) =>
+        respond({
+          response_type: "ephemeral",
+          replace_original: false,
           thread_ts: threadTs,
           text,
           ...(blocks ? { blocks } : {}),
         })
-        .catch((err: unknown) => log.warn({ err }, "could not answer the Summarize thread shortcut"));
+          .then(() => undefined)
+          .catch((err: unknown) => log.warn({ err }, "could not answer the Summarize thread shortcut"));
 
-    await tell(WORKING);
-    const read = await readViewedConversation(
-      api,
-      { viewing: { channel, messageTs: threadTs }, userId, workspaceUrl: bot.workspaceUrl, bot },
-      log,
-    );
-    if ("refusal" in read) return void (await tell(read.refusal));
+      await tell(WORKING);
+      const read = await readViewedConversation(
+        api,
+        { viewing: { channel, messageTs: threadTs }, userId, workspaceUrl: bot.workspaceUrl, bot },
+        log,
+      );
+      if ("refusal" in read) return void (await tell(read.refusal));
 
-    const sink = new CaptureSink();
-    await core.engine.handle(
-      {
-        id: shortcut.action_ts,
-        platform: "slack",
-        // A summary is its own one-question conversation, kept apart from the thread's own.
-        threadKey: encodeThreadKey({
+      const sink = new CaptureSink();
+      await core.engine.handle(
+        {
+          id: shortcut.action_ts,
           platform: "slack",
-          tenant: teamId,
-          channel,
-          thread: `summary:${randomUUID()}`,
-        }),
-        ...settingsScopes("slack", teamId, channel),
-        userId,
-        text: QUESTION,
-        rights: async () => ({ conversation: false, workspace: false }),
-        aboutConversation: read.excerpt,
-      },
-      sink,
-    );
-    const mrkdwn = markdownToMrkdwn(sink.text);
-    const sections = sectionBlocks(mrkdwn, SLACK_MAX_BLOCKS - SOURCE_BLOCKS_RESERVED);
-    // `text` is the notification fallback (4,000 characters at most); the blocks carry the whole summary.
-    const fallback =
-      mrkdwn.length <= SLACK_TEXT_MAX_CHARS ? mrkdwn : `${mrkdwn.slice(0, SLACK_TEXT_MAX_CHARS - 1)}…`;
-    await tell(fallback, [...sections, ...sourcesBlocks(sink.sources, SLACK_MAX_BLOCKS - sections.length)]);
-  });
+          // A summary is its own one-question conversation, kept apart from the thread's own.
+          threadKey: encodeThreadKey({
+            platform: "slack",
+            tenant: teamId,
+            channel,
+            thread: `summary:${randomUUID()}`,
+          }),
+          ...settingsScopes("slack", teamId, channel),
+          userId,
+          text: QUESTION,
+          rights: async () => ({ conversation: false, workspace: false }),
+          aboutConversation: read.excerpt,
+        },
+        sink,
+      );
+      const mrkdwn = markdownToMrkdwn(sink.text);
+      const sections = sectionBlocks(mrkdwn, SLACK_MAX_BLOCKS - SOURCE_BLOCKS_RESERVED);
+      // `text` is the notification fallback (4,000 characters at most); the blocks carry the whole summary.
+      const fallback =
+        mrkdwn.length <= SLACK_TEXT_MAX_CHARS ? mrkdwn : `${mrkdwn.slice(0, SLACK_TEXT_MAX_CHARS - 1)}…`;
+      await tell(fallback, [...sections, ...sourcesBlocks(sink.sources, SLACK_MAX_BLOCKS - sections.length)]);
+    },
+  );
 }

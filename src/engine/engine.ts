@@ -306,6 +306,8 @@ export class Engine {
     const retriever = this.deps.retrievers?.get(source.name);
     if (!retriever) throw new BotError("internal", `no retriever for data source ${source.name}`);
     const { model } = turn.settings;
+    const searching = { id: "search", title: `Searching ${source.name}` };
+    await turn.reply.showStep({ ...searching, status: "in_progress" });
     const step = await retrieveForTurn(
       {
         llm: this.deps.llm,
@@ -323,7 +325,17 @@ export class Engine {
         signal: turn.signal,
         log: turn.log,
       },
-    );
+    ).catch(async (err: unknown) => {
+      await turn.reply.showStep({ ...searching, status: "error", details: userMessageFor(err) });
+      throw err;
+    });
+    turn.reply.describeWork({ dataSource: source.name, sourcesFound: step.passages.length });
+    await turn.reply.showStep({
+      ...searching,
+      status: "complete",
+      details: foundSources(step.passages.length),
+      sources: sourceLinks(step.passages),
+    });
     return {
       ...named,
       passages: step.passages,
@@ -455,6 +467,22 @@ interface GroundingInput {
   passages?: Passage[];
   grounding?: Grounding;
   extraPromptTokens?: number;
+}
+
+/** The task card's sources: links to what the search found, once each. */
+const SOURCE_LINKS_MAX = 20;
+
+function sourceLinks(passages: readonly Passage[]): Array<{ title: string; url: string }> {
+  const links = new Map<string, string>();
+  for (const p of passages) {
+    if (p.url && /^https?:\/\//.test(p.url) && !links.has(p.url))
+      links.set(p.url, p.title ?? p.filepath ?? p.url);
+  }
+  return [...links].slice(0, SOURCE_LINKS_MAX).map(([url, title]) => ({ title, url }));
+}
+
+function foundSources(count: number): string {
+  return count === 0 ? "Found nothing" : `Found ${count} source${count === 1 ? "" : "s"}`;
 }
 
 function conversationGrounding(about: ConversationExcerpt): GroundingInput {

@@ -3,7 +3,7 @@ import { BotError, ReplyStoppedError, SinkRateLimitedError } from "../errors.js"
 import { type Logger, silentLogger } from "../log.js";
 import { systemClock } from "./clock.js";
 import { appendWithin, splitText } from "./split.js";
-import type { Clock, MessageHandle, ReplyEnd, ReplySink, WorkDescription } from "./types.js";
+import type { Clock, MessageHandle, ReplyEnd, ReplySink, WorkDescription, WorkStep } from "./types.js";
 
 // ReplyStream: turns the LLM's text deltas into paced calls on one ReplySink. One pump loop makes
 // every sink call in turn, so two calls for one message never overlap and messages keep their order;
@@ -262,6 +262,20 @@ export class ReplyStream {
     this.#sink.describeWork?.(work);
   }
 
+  /** A step of the work before the answer, for sinks that show steps. Never throws. */
+  async showStep(step: WorkStep): Promise<void> {
+    if (!this.#sink.showStep || this.#stopped) return;
+    try {
+      await this.#sink.showStep(step);
+    } catch (err) {
+      if (err instanceof ReplyStoppedError) {
+        this.#userStopped();
+        return;
+      }
+      this.#log.warn({ err, step: step.id }, "could not show a step of the work; answering without it");
+    }
+  }
+
   /**
    * The sources the answer cites, for the sink to show with its final call (a Sources section,
    * citation entities). Call before finish().
@@ -430,11 +444,15 @@ export class ReplyStream {
     if (message === this.#live) this.#outcome = step.kind === "failure" ? "failed" : "finished";
   }
 
+  #userStopped(): void {
+    this.#stopped = true;
+    this.#outcome = "finished";
+    this.#log.info("the user stopped the reply");
+  }
+
   #callFailed(step: Step, err: unknown): void {
     if (err instanceof ReplyStoppedError) {
-      this.#stopped = true;
-      this.#outcome = "finished";
-      this.#log.info("the user stopped the reply");
+      this.#userStopped();
       return;
     }
     const { message } = step;

@@ -51,6 +51,12 @@ export interface ReplySink {
    * say it: "Searching hr-docs…". Called before begin()'s status shows. Optional.
    */
   describeWork?(work: WorkDescription): void;
+  /**
+   * A step of the work before the answer (the search) started, finished or failed, for a platform
+   * that shows steps (Slack's task cards). Best effort: a failure here never fails the answer.
+   * Optional.
+   */
+  showStep?(step: WorkStep): Promise<void>;
   /** Show that the bot is working (status line, typing, placeholder). Optional. */
   begin?(): Promise<void>;
   /** Creates a message showing `text`. `final` is true when no update will follow. */
@@ -63,6 +69,21 @@ export interface ReplySink {
 export interface WorkDescription {
   /** The data source searched for this answer. */
   dataSource?: string;
+  /** How many sources the search found, once it has. */
+  sourcesFound?: number;
+}
+
+/** One step of the work before an answer, as a platform may show it. */
+export interface WorkStep {
+  /** Stable within a turn: the same step's later states replace its earlier ones. */
+  id: string;
+  /** What the step does: "Searching hr-docs". */
+  title: string;
+  status: "in_progress" | "complete" | "error";
+  /** What came of it ("Found 4 sources"), or why it failed. */
+  details?: string;
+  /** What it found: links to the sources. */
+  sources?: Array<{ title: string; url: string }>;
 }
 
 export interface Clock {

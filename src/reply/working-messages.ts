@@ -11,7 +11,9 @@ export function workingMessages(work: WorkDescription | undefined): string[] | u
   const searching = `Searching ${work.dataSource}…`;
   return [
     searching.length <= MAX_CHARS ? searching : `${searching.slice(0, MAX_CHARS - 1)}…`,
-    "Reading the sources…",
+    work.sourcesFound === undefined
+      ? "Reading the sources…"
+      : `Reading ${work.sourcesFound} source${work.sourcesFound === 1 ? "" : "s"}…`,
     "Writing…",
   ];
 }

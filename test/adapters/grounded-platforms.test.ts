@@ -73,7 +73,7 @@ describe("grounded answers in Slack", { timeout: 30_000 }, () => {
     assert.deepEqual(search.violations, []);
   });
 
-  it("says what it is doing while the first words are slow: searching, reading, writing", async () => {
+  it("says what it is doing while the first words are slow, then shows the search as a task card with its sources", async () => {
     h.llm.setFallback((request) => ({ ...answerFromSources(request), delayMs: 300 }) as Scenario);
     const full = `<@${BOT_USER}> and the X200's warranty terms?`;
     const ts = h.slack.seedMessage({ channel: CHANNEL, user: ALICE, text: full });
@@ -83,10 +83,59 @@ describe("grounded answers in Slack", { timeout: 30_000 }, () => {
     const status = h.slack.callsTo("assistant.threads.setStatus").find((c) => c.args.thread_ts === ts);
     assert.deepEqual(status?.args.loading_messages, [
       "Searching products…",
-      "Reading the sources…",
+      "Reading 5 sources…",
       "Writing…",
     ]);
+
+    // The stream opens with the search's card, complete, linking what it found; then the answer.
+    const start = h.slack.callsTo("chat.startStream").find((c) => c.args.thread_ts === ts);
+    const chunks = start?.args.chunks as Array<Record<string, unknown>>;
+    assert.equal(start?.args.markdown_text, undefined, "the text goes in a chunk after the card");
+    const card = chunks[0] as {
+      type: string;
+      title: string;
+      status: string;
+      details: string;
+      sources: Array<{ type: string; url: string; text: string }>;
+    };
+    assert.equal(card.type, "task_update");
+    assert.equal(card.title, "Searching products");
+    assert.equal(card.status, "complete");
+    assert.equal(card.details, "Found 5 sources");
+    assert.ok(
+      card.sources.some(
+        (s) =>
+          s.type === "url" &&
+          s.url === "https://www.contoso.example/products/router-x200" &&
+          s.text === "Contoso Router X200",
+      ),
+      JSON.stringify(card.sources),
+    );
+    assert.equal(chunks[1]?.type, "markdown_text");
+    const [answer] = h.slack.thread(CHANNEL, ts).slice(1);
+    assert.ok(answer?.text.startsWith("The X200 has a two-year warranty [1]."), answer?.text);
     assert.deepEqual(h.slack.specViolations, []);
+  });
+
+  it("shows a failed search on its card with the reason, and still answers in words", async () => {
+    search.failNext("search", { status: 400, message: "Invalid expression", times: 1 });
+    const full = `<@${BOT_USER}> is the X200 waterproof?`;
+    const ts = h.slack.seedMessage({ channel: CHANNEL, user: ALICE, text: full });
+    await h.sendEvent(appMentionEvent({ user: ALICE, channel: CHANNEL, ts, text: full }));
+    await settled(h.core);
+    const calls = h.slack.calls.filter((c) => c.args.thread_ts === ts || c.args.channel === CHANNEL);
+    const cards = calls.flatMap((c) =>
+      ((c.args.chunks as Array<Record<string, unknown>> | undefined) ?? []).filter(
+        (k) => k.type === "task_update",
+      ),
+    );
+    assert.equal(cards.at(-1)?.status, "error");
+    assert.ok(String(cards.at(-1)?.details ?? "").length > 0, "the reason is on the card");
+    const [reply] = h.slack.thread(CHANNEL, ts).slice(1);
+    assert.ok(reply?.text, "the thread gets a reply that says what happened");
+    assert.notEqual(reply?.streaming, "streaming", "and it is not left streaming");
+    assert.deepEqual(h.slack.specViolations, []);
+    search.reset();
   });
 });
 

@@ -17,6 +17,8 @@ const MEMBERS_MAX_LIMIT = 1_000;
 const replies: Handler = (ctx) => {
   const channel = channelArg(ctx);
   if (isAnswer(channel)) return channel;
+  // A bot reads only conversations it is in; the method's docs list channel_not_found for the rest.
+  if (!channel.botIsMember) return fail("channel_not_found");
   const ts = str(ctx.args, "ts") ?? "";
   const anchor = ctx.workspace.message(channel.id, ts);
   if (!anchor) return fail("thread_not_found");
@@ -36,7 +38,11 @@ const history: Handler = (ctx) => {
     .channelMessages(channel.id)
     .filter((m) => !isReply(m) && inRange(ctx, m, undefined))
     .reverse();
-  return page(ctx, all, HISTORY_DEFAULT_LIMIT, HISTORY_MAX_LIMIT, (m) => toSlackMessage(m, ctx.workspace));
+  const answer = page(ctx, all, HISTORY_DEFAULT_LIMIT, HISTORY_MAX_LIMIT, (m) =>
+    toSlackMessage(m, ctx.workspace),
+  );
+  // The docs' output requires these two (no pinned messages or channel actions are modelled).
+  return answer.ok ? { ...answer, pin_count: 0, channel_actions_ts: null, channel_actions_count: 0 } : answer;
 };
 
 const members: Handler = (ctx) => {

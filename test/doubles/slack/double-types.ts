@@ -120,6 +120,11 @@ export interface SlackDouble {
     title: string,
     teamId?: string,
   ): types.AgentSessionTitleChangedEvent;
+  /**
+   * A response_url for an interactivity payload on behalf of `user` in `channel`: what the app
+   * POSTs there shows as an ephemeral message (ephemerals()).
+   */
+  responseUrl(channel: string, user: string, threadTs?: string): string;
   /** The agent session of a thread, if one was created. */
   session(channel: string, threadTs: string): AgentSession | undefined;
   /** chat.startStream in `channel` ("*": everywhere) answers `error`; null makes it available again. */

@@ -132,6 +132,8 @@ export function messageShortcut(options: {
   messageUser?: string;
   text?: string;
   teamId?: string;
+  /** Where the app answers (SlackDouble.responseUrl). */
+  responseUrl?: string;
 }): MessageShortcut {
   const teamId = options.teamId ?? DEFAULT_TEAM.teamId;
   return {
@@ -139,7 +141,8 @@ export function messageShortcut(options: {
     callback_id: options.callbackId,
     trigger_id: newTriggerId(),
     message_ts: options.messageTs,
-    response_url: `https://hooks.slack.com/app/${teamId}/${digits(12)}/${randomToken()}`,
+    response_url:
+      options.responseUrl ?? `https://hooks.slack.com/app/${teamId}/${digits(12)}/${randomToken()}`,
     message: {
       type: "message",
       user: options.messageUser,

@@ -42,6 +42,7 @@ import {
 import { SlackMethodSpecs } from "./method-spec.js";
 import { DEFAULT_RATE_RULES, type RateRule, SlidingWindowLimiter } from "./rate-limiter.js";
 import { bearer, parseArguments, readBody, stringArg } from "./request-parsing.js";
+import { ResponseUrls } from "./response-urls.js";
 import { STREAM_METHODS } from "./stream-methods.js";
 import { refreshStream } from "./stream-state.js";
 import {
@@ -268,7 +269,17 @@ export async function startSlackDouble(options: SlackDoubleOptions = {}): Promis
     }
   }
 
+  const responseUrls = new ResponseUrls(workspace, now);
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const response = /^\/response\/([0-9a-f]+)$/.exec(req.url ?? "")?.[1];
+    if (response !== undefined && req.method === "POST") {
+      readBody(req).then((body) => {
+        const answer = responseUrls.handle(response, body);
+        res.writeHead(answer.status, { "content-type": "text/plain" });
+        res.end(answer.body);
+      });
+      return;
+    }
     answer(req).then(
       ({ status, headers, call }) => {
         if (record) double.calls.push(call);
@@ -381,6 +392,9 @@ export async function startSlackDouble(options: SlackDoubleOptions = {}): Promis
         ...(previous === undefined ? {} : { previous_title: previous }),
         event_ts: `${Math.floor(now() / 1_000)}.000200`,
       };
+    },
+    responseUrl(channel: string, user: string, threadTs?: string) {
+      return `${double.url.replace(/\/api\/$/, "")}${responseUrls.issue(channel, user, threadTs)}`;
     },
     session(channel: string, threadTs: string) {
       return surfaces.sessions.get(threadKey(channel, threadTs));
