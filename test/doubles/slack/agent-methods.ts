@@ -45,7 +45,9 @@ const setSessionStatus: Handler = (ctx) => {
   const status = String(ctx.args.status ?? "");
   if (!STATUSES.has(status)) return fail("invalid_status");
   const initiator = str(ctx.args, "initiator_user_id");
-  if (initiator && !ctx.team.users.has(initiator)) return fail("user_not_found");
+  // The initiator is a user of the channel's workspace (another one of the org for an org-wide token).
+  const users = ctx.workspace.teams.get(channel.teamId)?.users ?? ctx.team.users;
+  if (initiator && !users.has(initiator)) return fail("user_not_found");
   const key = threadKey(channel.id, threadTs);
   let session = ctx.surfaces.sessions.get(key);
   if (!session) {
