@@ -21,9 +21,16 @@ export const THREAD_MESSAGES_READ = 200;
 const MEMBER_PAGES_MAX = 20;
 const PREVIEW_MAX_CHARS = 60;
 
-/** A question about "this": a summary, a recap, what is going on in this channel or thread. */
-const REFERS_TO_VIEWED =
-  /\b(summari[sz]e|summary|tl;?dr|recap|catch me up)\b|\b(this|that|the) (channel|thread|conversation|discussion)\b|\bwhat(?:'s| is) (going on|happening)\b/i;
+/**
+ * A question about what the user is looking at: "summarize this", "tl;dr", "what's going on here",
+ * anything naming "this channel" or "the thread". "A summary of the vacation policy" is not one.
+ */
+const REFERS_TO_VIEWED = [
+  /\b(this|that|the) (channel|thread|conversation|discussion)\b/i,
+  /\b(summari[sz]e|recap|tl;?dr)\b(\s+(this|that|it|here|please|for me))*\s*[.!?]*$/i,
+  /\bwhat(?:'s| is) (going on|happening)( here)?\s*[.!?]*$/i,
+  /\bcatch me up\b/i,
+];
 
 export interface Viewing {
   channel: string;
@@ -32,7 +39,7 @@ export interface Viewing {
 }
 
 export function refersToViewed(question: string): boolean {
-  return REFERS_TO_VIEWED.test(question);
+  return REFERS_TO_VIEWED.some((pattern) => pattern.test(question.trim()));
 }
 
 /** The first channel or message the event names (Slack orders them by relevance). */

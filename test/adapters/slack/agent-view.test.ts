@@ -219,6 +219,21 @@ describe("Slack agent view", { timeout: 60_000 }, () => {
     assert.equal(slack.session(plain, root)?.status, "active");
   });
 
+  it("stopped_by_user from chat.appendStream stops the answer the same way and ends processing", async () => {
+    llm.script({ kind: "stream", pieces: PIECES, delayMs: 80 });
+    slack.failNext("chat.appendStream", "stopped_by_user");
+    const root = await ask(a, "greek letters, stopped in the stream");
+    await settledBoth();
+    const ts = ok(slack.callsTo("chat.startStream")).find((c) => c.args.thread_ts === root)?.body
+      .ts as string;
+    const shown = slack.visibleText(CHANNEL, ts) ?? "";
+    assert.ok(shown.length < PIECES.join("").length);
+    assert.equal(slack.session(CHANNEL, root)?.status, "active");
+    assert.ok(log.lines.some((l) => l.msg === "the user stopped the answer"));
+    const threadKey = encodeThreadKey({ platform: "slack", tenant: TEAM, channel: CHANNEL, thread: root });
+    assert.equal((await a.core.store.load(threadKey)).at(-1)?.content, shown);
+  });
+
   it("keeps a title the user set: the next turn neither renames the session nor sends a title", async () => {
     llm.setFallback({ kind: "stream", pieces: ["Sure."] });
     const root = await ask(a, "Plan the offsite agenda");
