@@ -2,7 +2,9 @@
 // stopStream, Markdown in `markdown_text`) with a thinking status when the first token is slow. Where
 // native streaming is unavailable, refused, or expires mid-answer it posts and edits instead
 // (chat.postMessage + chat.update), continuing on the same message. SLACK_STREAMING=update forces
-// post-and-edit with classic mrkdwn text, for workspaces without Markdown message support.
+// post-and-edit with classic mrkdwn text, for workspaces without Markdown message support. With an
+// agent session (agent-session.ts) the sink starts it, checks for the user's Stop before each call,
+// and ends it with the answer; a search shows as a task card on the stream's next call.
 import type { Block } from "@slack/web-api";
 import type { NumberedSource } from "../../src/citations/types.js";
 import { ReplyStoppedError } from "../../src/errors.js";
