@@ -44,7 +44,9 @@ export async function createCore(
   overrides: CoreOverrides = {},
 ): Promise<Core> {
   for (const warning of config.warnings) logger.warn({ component: "config" }, warning);
-  const store = overrides.store ?? createStore({ redis: config.redis, logger });
+  const store =
+    overrides.store ??
+    createStore({ redis: config.redis, logger, usageRetentionDays: config.usage.retentionDays });
   const llm = overrides.llm ?? createLlmClient(config.llm, { logger, credential: overrides.credential });
   const metrics = overrides.metrics ?? createMetrics({ defaultMetrics: true });
   const retrievers =

@@ -8,6 +8,8 @@ import type { EndpointKind, LlmEndpointConfig } from "./llm/types.js";
 import { parsePrompts, type SuggestedPrompt } from "./prompts/suggested.js";
 import { registerSecret } from "./redact.js";
 import { type NatMapping, parseNatMap } from "./store/redis-connection.js";
+import { DEFAULT_USAGE_RETENTION_DAYS, type QuotaLimits } from "./store/usage.js";
+import { type PriceTable, parsePrices } from "./usage/prices.js";
 
 /** Newest GA dated api-version of the Azure OpenAI data-plane inference API (later GA is `v1`). */
 export const AZURE_OPENAI_DEFAULT_API_VERSION = "2024-10-21";
@@ -29,6 +31,8 @@ const optionalUrl = z.preprocess(
     })
     .optional(),
 );
+/** A token quota beyond this is a typo, not a plan. */
+const MAX_QUOTA = 1_000_000_000_000;
 const int = (min: number, max: number, fallback: number) =>
   z.preprocess(
     (v) => (v === "" || v === undefined ? fallback : v),
@@ -95,6 +99,14 @@ const EnvSchema = z.object({
   HISTORY_WINDOW: int(0, 500, 40),
   HISTORY_MAX_STORED: int(2, 10_000, 200),
   HISTORY_TTL_DAYS: int(1, 3_650, 30),
+  USAGE_RETENTION_DAYS: int(1, 3_650, DEFAULT_USAGE_RETENTION_DAYS),
+  MODEL_PRICES: optionalString,
+  QUOTA_USER_TOKENS_PER_DAY: int(0, MAX_QUOTA, 0),
+  QUOTA_CONVERSATION_TOKENS_PER_DAY: int(0, MAX_QUOTA, 0),
+  QUOTA_WORKSPACE_TOKENS_PER_DAY: int(0, MAX_QUOTA, 0),
+  QUOTA_USER_TOKENS_PER_MONTH: int(0, MAX_QUOTA, 0),
+  QUOTA_CONVERSATION_TOKENS_PER_MONTH: int(0, MAX_QUOTA, 0),
+  QUOTA_WORKSPACE_TOKENS_PER_MONTH: int(0, MAX_QUOTA, 0),
 
   REDIS_URL: z.preprocess(
     (v) => (v === "" ? undefined : v),
@@ -254,6 +266,8 @@ export interface Config {
   models: AllowedModel[];
   defaults: EnvDefaults;
   history: { maxStored: number; ttlSeconds: number };
+  /** The usage ledger: how long it keeps days, what models cost, the token quotas (0: none). */
+  usage: { retentionDays: number; prices: PriceTable; quotas: QuotaLimits };
   redis: RedisConfig;
   port: number;
   logLevel: string;
@@ -331,6 +345,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const warnings: string[] = [];
   const prompts = parsePrompts(vars.SLACK_SUGGESTED_PROMPTS);
   if ("error" in prompts) problems.push(`SLACK_SUGGESTED_PROMPTS ${prompts.error}`);
+  const prices = parsePrices(vars.MODEL_PRICES);
+  if ("error" in prices) problems.push(`MODEL_PRICES ${prices.error}`);
   const dataSources = dataSourcesConfig(
     env,
     kind,
@@ -379,6 +395,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       historyWindow: vars.HISTORY_WINDOW,
     },
     history: { maxStored: vars.HISTORY_MAX_STORED, ttlSeconds: vars.HISTORY_TTL_DAYS * 86_400 },
+    usage: {
+      retentionDays: vars.USAGE_RETENTION_DAYS,
+      prices: "error" in prices ? {} : prices,
+      quotas: {
+        day: {
+          user: vars.QUOTA_USER_TOKENS_PER_DAY,
+          conversation: vars.QUOTA_CONVERSATION_TOKENS_PER_DAY,
+          workspace: vars.QUOTA_WORKSPACE_TOKENS_PER_DAY,
+        },
+        month: {
+          user: vars.QUOTA_USER_TOKENS_PER_MONTH,
+          conversation: vars.QUOTA_CONVERSATION_TOKENS_PER_MONTH,
+          workspace: vars.QUOTA_WORKSPACE_TOKENS_PER_MONTH,
+        },
+      },
+    },
     redis,
     port: vars.PORT,
     logLevel: vars.LOG_LEVEL,

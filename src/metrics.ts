@@ -16,6 +16,9 @@ export interface Metrics {
   rewriteTokens: Counter;
   embeddingTokens: Counter;
   degradedTurns: Counter;
+  usageTokens: Counter<"model" | "workspace" | "kind">;
+  usageCost: Counter<"model" | "workspace">;
+  quotaRefusals: Counter<"scope" | "period">;
 }
 
 const LATENCY_BUCKETS_S = [0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 15, 30, 60, 120];
@@ -95,6 +98,25 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     degradedTurns: new Counter({
       name: "bot_degraded_turns_total",
       help: "Turns answered without history and settings because the store (Redis) was unreachable",
+      registers: [registry],
+    }),
+    // Bounded labels: models come from LLM_ALLOWED_MODELS, workspaces are the installs; no user ids.
+    usageTokens: new Counter({
+      name: "bot_usage_tokens_total",
+      help: "Tokens in the usage ledger by model, workspace (or tenant) and kind (prompt, completion, extra: search rewrite and embedding, reasoning: part of completion)",
+      labelNames: ["model", "workspace", "kind"],
+      registers: [registry],
+    }),
+    usageCost: new Counter({
+      name: "bot_usage_cost_total",
+      help: "Estimated cost from MODEL_PRICES (in its currency) by model and workspace",
+      labelNames: ["model", "workspace"],
+      registers: [registry],
+    }),
+    quotaRefusals: new Counter({
+      name: "bot_quota_refusals_total",
+      help: "Turns refused because a token quota was reached, by scope (user, conversation, workspace) and period (day, month)",
+      labelNames: ["scope", "period"],
       registers: [registry],
     }),
     activeStreams: new Gauge({

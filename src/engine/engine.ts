@@ -18,6 +18,8 @@ import { type EffectiveSettings, resolveSettings } from "../settings/resolve.js"
 import { settingsContextOf } from "../settings/schema.js";
 import type { SettingsScopes } from "../store/keys.js";
 import type { Store, StoredMessage } from "../store/types.js";
+import type { Reservation, UsageWho } from "../store/usage.js";
+import { hasQuotas, quotaRefusal, turnEstimate } from "../usage/quota.js";
 import { userMessageFor } from "../user-messages.js";
 import {
   DEGRADED_NOTE,
@@ -206,6 +208,8 @@ export class Engine {
     // On shutdown the signal stops intermediate updates; the closing note then goes out as the final.
     const reply = new ReplyStream(sink, { clock: this.clock, logger: log, signal });
     metrics.activeStreams.inc();
+    /** Tokens this turn holds against its quotas until it is recorded (or fails). */
+    let held = 0;
     try {
       await reply.begin();
       // While the store is unreachable the turn goes on with the environment's defaults and no
@@ -231,6 +235,22 @@ export class Engine {
       }
 
       const started = this.clock.now();
+      const estimate = turnEstimate(
+        message.text,
+        history,
+        settings.generation.maxTokens ?? config.defaults.maxTokens,
+        settings.model.profile.encoding,
+      );
+      const reservation = await this.reserve(message, estimate, started, log);
+      if ("exceeded" in reservation) {
+        const { scope, period, limit, used } = reservation.exceeded;
+        metrics.quotaRefusals.inc({ scope, period });
+        log.info({ scope, period, limit, used }, "turn refused: a token quota is reached");
+        reply.push(quotaRefusal(reservation.exceeded, this.clock.now()));
+        await reply.finish();
+        return "refused";
+      }
+      held = reservation.held;
       const completed = await this.complete({ message, settings, history, reply, signal, log });
       if (degraded && !reply.stoppedByUser) reply.push(DEGRADED_NOTE);
       await reply.finish();
@@ -243,9 +263,18 @@ export class Engine {
           store,
           metrics,
           history: config.history,
+          prices: config.usage.prices,
           countError: (err) => this.countError(err),
         },
-        { message, ...result, encoding: settings.model.profile.encoding, at: this.clock.now() },
+        {
+          message,
+          ...result,
+          encoding: settings.model.profile.encoding,
+          model: settings.model.name,
+          held,
+          startedAt: started,
+          at: this.clock.now(),
+        },
         log,
       );
       log.info(
@@ -260,6 +289,7 @@ export class Engine {
           : err;
       this.countError(error);
       log[isExpected(error) ? "warn" : "error"]({ err: error }, "turn failed");
+      if (held > 0) await this.release(message, held, log);
       await reply.fail(userMessageFor(error));
       return "failed";
     } finally {
@@ -422,6 +452,30 @@ export class Engine {
     throw new BotError("llm_context_length", "still too long after trimming");
   }
 
+  /** Checks the turn's quotas and holds its estimate; a ledger that cannot answer holds nothing. */
+  private async reserve(
+    message: IncomingMessage,
+    estimate: number,
+    at: number,
+    log: Logger,
+  ): Promise<Reservation> {
+    const { quotas } = this.deps.config.usage;
+    if (!hasQuotas(quotas)) return { held: 0 };
+    try {
+      return await this.deps.store.reserveTurn(whoOf(message), estimate, quotas, at);
+    } catch (err) {
+      log.warn({ err }, "could not check the token quotas; answering without them");
+      return { held: 0 };
+    }
+  }
+
+  /** A failed turn gives back what it held (what it spent before failing is not known). */
+  private async release(message: IncomingMessage, held: number, log: Logger): Promise<void> {
+    await this.deps.store
+      .recordTurnUsage(whoOf(message), undefined, held, this.clock.now())
+      .catch((err: unknown) => log.warn({ err }, "could not release the failed turn's quota hold"));
+  }
+
   private async postSafely(sink: ReplySink, text: string, log: Logger): Promise<void> {
     try {
       await sink.post(text, true);
@@ -483,6 +537,14 @@ function sourceLinks(passages: readonly Passage[]): Array<{ title: string; url: 
 
 function foundSources(count: number): string {
   return count === 0 ? "Found nothing" : `Found ${count} source${count === 1 ? "" : "s"}`;
+}
+
+function whoOf(message: IncomingMessage): UsageWho {
+  return {
+    workspaceScope: message.workspaceScope,
+    conversationScope: message.conversationScope,
+    userId: message.userId,
+  };
 }
 
 function conversationGrounding(about: ConversationExcerpt): GroundingInput {

@@ -1,5 +1,5 @@
 // What a finished turn leaves behind: the exchange in the thread's history, the token metrics, and
-// the conversation's usage. Tokens are counted even when the answer is empty (a reasoning model can
+// the turn in the usage ledger (per user, conversation, workspace, model and UTC day). Tokens are counted even when the answer is empty (a reasoning model can
 // spend its whole budget thinking): that is exactly the usage an admin needs to see.
 import type { Config } from "../config.js";
 import type { TokenizerEncoding } from "../llm/models.js";
@@ -7,6 +7,7 @@ import type { TokenUsage } from "../llm/types.js";
 import type { Logger } from "../log.js";
 import type { Metrics } from "../metrics.js";
 import type { Store, StoredMessage } from "../store/types.js";
+import { costMicros, type PriceTable } from "../usage/prices.js";
 import { countTokens } from "./tokens.js";
 import type { IncomingMessage } from "./types.js";
 
@@ -22,6 +23,12 @@ export interface FinishedTurn {
   /** Tokens spent before the answer (search-query rewrite, query embedding), on the prompt side. */
   extraPromptTokens: number;
   encoding: TokenizerEncoding;
+  /** The model (deployment) that answered. */
+  model: string;
+  /** Tokens the turn held against its quotas (released now). */
+  held: number;
+  /** When the turn started: its usage counts for that UTC day. */
+  startedAt: number;
   at: number;
 }
 
@@ -29,6 +36,7 @@ export interface TurnRecordDeps {
   store: Store;
   metrics: Metrics;
   history: Config["history"];
+  prices: PriceTable;
   /** Counts a failure in bot_errors_total. */
   countError(err: unknown): void;
 }
@@ -41,14 +49,11 @@ export async function recordTurn(
 ): Promise<{ promptTokens: number; completionTokens: number }> {
   const { message, text, encoding } = turn;
   const completionTokens = turn.usage?.completionTokens ?? countTokens(text, encoding);
-  const promptTokens = (turn.usage?.promptTokens ?? turn.promptTokens) + turn.extraPromptTokens;
+  const modelPromptTokens = turn.usage?.promptTokens ?? turn.promptTokens;
+  const promptTokens = modelPromptTokens + turn.extraPromptTokens;
   deps.metrics.tokens.inc({ direction: "in" }, promptTokens);
   deps.metrics.tokens.inc({ direction: "out" }, completionTokens);
-  await deps.store
-    .addUsage(message.conversationScope, promptTokens, completionTokens)
-    .catch((err: unknown) => {
-      log.warn({ err }, "could not record usage");
-    });
+  await recordUsage(deps, turn, modelPromptTokens, completionTokens, log);
   if (text.trim() !== "") {
     await persist(
       deps,
@@ -69,6 +74,41 @@ export async function recordTurn(
     );
   }
   return { promptTokens, completionTokens };
+}
+
+/** The turn in the usage ledger (and /metrics), releasing what it held. Never throws. */
+async function recordUsage(
+  deps: TurnRecordDeps,
+  turn: FinishedTurn,
+  promptTokens: number,
+  completionTokens: number,
+  log: Logger,
+): Promise<void> {
+  const { message, model } = turn;
+  const usage = {
+    model,
+    promptTokens,
+    completionTokens,
+    extraTokens: turn.extraPromptTokens,
+    reasoningTokens: turn.usage?.reasoningTokens ?? 0,
+    costMicros: costMicros(deps.prices, model, promptTokens + turn.extraPromptTokens, completionTokens),
+  };
+  const workspace = message.workspaceScope;
+  const { usageTokens, usageCost } = deps.metrics;
+  usageTokens.inc({ model, workspace, kind: "prompt" }, usage.promptTokens);
+  usageTokens.inc({ model, workspace, kind: "completion" }, usage.completionTokens);
+  if (usage.extraTokens > 0) usageTokens.inc({ model, workspace, kind: "extra" }, usage.extraTokens);
+  if (usage.reasoningTokens > 0)
+    usageTokens.inc({ model, workspace, kind: "reasoning" }, usage.reasoningTokens);
+  if (usage.costMicros > 0) usageCost.inc({ model, workspace }, usage.costMicros / 1_000_000);
+  const who = {
+    workspaceScope: workspace,
+    conversationScope: message.conversationScope,
+    userId: message.userId,
+  };
+  await deps.store.recordTurnUsage(who, usage, turn.held, turn.startedAt).catch((err: unknown) => {
+    log.warn({ err }, "could not record usage");
+  });
 }
 
 /**

@@ -53,5 +53,8 @@ export interface ChangeRights {
 
 export const NO_RIGHTS: Readonly<ChangeRights> = Object.freeze({ conversation: false, workspace: false });
 
-/** "not_a_command": the text was chat, and the caller asked for commands only (nothing was done). */
-export type TurnOutcome = "answered" | "command" | "failed" | "not_a_command";
+/**
+ * "not_a_command": the text was chat, and the caller asked for commands only (nothing was done).
+ * "refused": a token quota was reached; the user was told, the model not asked.
+ */
+export type TurnOutcome = "answered" | "command" | "failed" | "not_a_command" | "refused";

@@ -30,7 +30,11 @@ interface LooseChoice {
 
 interface LooseChunk {
   choices?: LooseChoice[] | null;
-  usage?: { prompt_tokens?: unknown; completion_tokens?: unknown } | null;
+  usage?: {
+    prompt_tokens?: unknown;
+    completion_tokens?: unknown;
+    completion_tokens_details?: { reasoning_tokens?: unknown } | null;
+  } | null;
 }
 
 /** We always ask for one choice (n = 1); its index is 0. */
@@ -109,5 +113,9 @@ function readUsage(usage: LooseChunk["usage"]): TokenUsage | undefined {
   if (!usage) return undefined;
   const { prompt_tokens: promptTokens, completion_tokens: completionTokens } = usage;
   if (typeof promptTokens !== "number" || typeof completionTokens !== "number") return undefined;
-  return { promptTokens, completionTokens };
+  // Reasoning models say how much of the completion was thinking (part of completion_tokens).
+  const reasoning = usage.completion_tokens_details?.reasoning_tokens;
+  return typeof reasoning === "number" && reasoning > 0
+    ? { promptTokens, completionTokens, reasoningTokens: reasoning }
+    : { promptTokens, completionTokens };
 }

@@ -46,6 +46,8 @@ export interface CompletionRequest {
 export interface TokenUsage {
   promptTokens: number;
   completionTokens: number;
+  /** The part of completionTokens a reasoning model spent thinking, when it says. */
+  reasoningTokens?: number;
 }
 
 export type CompletionEvent =

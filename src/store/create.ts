@@ -10,6 +10,8 @@ export interface CreateStoreOptions {
   /** config.redis; an unset or blank url selects the in-process store. */
   redis: RedisConfig;
   logger?: Logger;
+  /** USAGE_RETENTION_DAYS. */
+  usageRetentionDays?: number;
 }
 
 export function createStore(opts: CreateStoreOptions): Store {
@@ -17,7 +19,13 @@ export function createStore(opts: CreateStoreOptions): Store {
   const redisUrl = opts.redis.url?.trim();
   if (redisUrl) {
     // While Redis is unreachable the bot keeps answering on in-process stand-ins (resilient.ts).
-    return new ResilientStore(new RedisStore({ ...opts.redis, url: redisUrl, logger }), {
+    const store = new RedisStore({
+      ...opts.redis,
+      url: redisUrl,
+      logger,
+      usageRetentionDays: opts.usageRetentionDays,
+    });
+    return new ResilientStore(store, {
       logger,
     });
   }
@@ -25,5 +33,5 @@ export function createStore(opts: CreateStoreOptions): Store {
     { component: "store" },
     "store: in-process (REDIS_URL unset): single process only, history and settings are lost on restart; set REDIS_URL to run more than one instance or keep state",
   );
-  return new MemoryStore();
+  return new MemoryStore({ usageRetentionDays: opts.usageRetentionDays });
 }

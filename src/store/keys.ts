@@ -91,8 +91,8 @@ export interface RedisKeys {
   settings(scope: string): string;
   /** Marker that an event/activity id was seen. */
   dedupe(id: string): string;
-  /** Hash prompt/completion/turns for one scope and month (`YYYY-MM`). */
-  usage(scope: string, month: string): string;
+  /** The usage ledger's counters (usage.ts) of one workspace for a UTC day or month. */
+  usage(workspaceScope: string, period: string): string;
   /** Sorted set of take ids scored by take time (Redis server ms) for one rate budget. */
   rateTakes(budgetKey: string): string;
   /** Present (with a TTL) while a rate budget is held closed after a 429. */
@@ -143,8 +143,11 @@ export function keyGroups(keys: RedisKeys) {
     feedback: (scope: string): [string, string] => [keys.feedback(scope), keys.feedbackOrder(scope)],
     /** MULTI of append (RPUSH, LTRIM, EXPIRE): one key. */
     append: (threadKey: string): [string] => [keys.history(threadKey)],
-    /** MULTI of addUsage (HINCRBY x3, EXPIRE): one key. */
-    usage: (scope: string, month: string): [string] => [keys.usage(scope, month)],
+    /** usage-scripts.ts RESERVE, RECORD_TURN: KEYS[1] the workspace's day, KEYS[2] its month. */
+    usage: (workspaceScope: string, day: string, month: string): [string, string] => [
+      keys.usage(workspaceScope, day),
+      keys.usage(workspaceScope, month),
+    ],
   };
 }
 

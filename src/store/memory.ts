@@ -1,16 +1,22 @@
 // The in-process store: the local default when REDIS_URL is unset. Single process, lost on restart.
 // Same contract as RedisStore: caps, TTLs (expired lazily and swept now and then), FIFO thread locks,
 // rate budgets, thread marks and feedback.
-import { utcMonth } from "./keys.js";
 import { LocalFifo } from "./local-fifo.js";
 import { LocalFeedback } from "./memory-feedback.js";
 import { LocalRateBudgets } from "./memory-rate.js";
+import { LocalUsageLedger } from "./memory-usage.js";
 import type { AppendOptions, FeedbackEntry, Store, StoredMessage } from "./types.js";
+import {
+  DEFAULT_USAGE_RETENTION_DAYS,
+  type QuotaLimits,
+  type Reservation,
+  type TurnUsage,
+  type UsageReport,
+  type UsageWho,
+} from "./usage.js";
 import {
   holdMs,
   loadLimit,
-  tokenCount,
-  USAGE_TTL_SECONDS,
   validateAppendOptions,
   validateRateWindow,
   validateTtlSeconds,
@@ -25,15 +31,11 @@ interface Expiring<T> {
   expiresAt: number;
 }
 
-interface Usage {
-  promptTokens: number;
-  completionTokens: number;
-  turns: number;
-}
-
 export interface MemoryStoreOptions {
   /** Clock in epoch milliseconds; tests advance it to check expiry. */
   now?: () => number;
+  /** Days the usage ledger keeps a day's counters (USAGE_RETENTION_DAYS). */
+  usageRetentionDays?: number;
 }
 
 export class MemoryStore implements Store {
@@ -42,7 +44,7 @@ export class MemoryStore implements Store {
   private readonly history = new Map<string, Expiring<StoredMessage[]>>();
   private readonly settings = new Map<string, Map<string, string>>();
   private readonly seen = new Map<string, number>();
-  private readonly usage = new Map<string, Expiring<Usage>>();
+  private readonly ledger: LocalUsageLedger;
   /** Thread key -> when its mark expires. */
   private readonly marks = new Map<string, number>();
   private readonly notes = new Map<string, Expiring<string>>();
@@ -56,6 +58,7 @@ export class MemoryStore implements Store {
     this.lastSweep = this.now();
     this.rates = new LocalRateBudgets(this.now);
     this.feedback = new LocalFeedback(this.now);
+    this.ledger = new LocalUsageLedger(this.now, options.usageRetentionDays ?? DEFAULT_USAGE_RETENTION_DAYS);
   }
 
   async load(threadKey: string, limit?: number): Promise<StoredMessage[]> {
@@ -114,18 +117,22 @@ export class MemoryStore implements Store {
     return true;
   }
 
-  async addUsage(scope: string, promptTokens: number, completionTokens: number): Promise<void> {
-    const key = usageKey(scope, utcMonth(this.now()));
-    const totals = this.live(this.usage, key) ?? { promptTokens: 0, completionTokens: 0, turns: 0 };
-    totals.promptTokens += tokenCount(promptTokens);
-    totals.completionTokens += tokenCount(completionTokens);
-    totals.turns += 1;
-    this.usage.set(key, { value: totals, expiresAt: this.now() + USAGE_TTL_SECONDS * MS_PER_SECOND });
+  async reserveTurn(who: UsageWho, estimate: number, limits: QuotaLimits, at: number): Promise<Reservation> {
+    this.sweepNowAndThen();
+    return this.ledger.reserve(who, estimate, limits, at);
   }
 
-  async getUsage(scope: string, month: string): Promise<Usage> {
-    const totals = this.live(this.usage, usageKey(scope, month));
-    return totals ? { ...totals } : { promptTokens: 0, completionTokens: 0, turns: 0 };
+  async recordTurnUsage(
+    who: UsageWho,
+    usage: TurnUsage | undefined,
+    held: number,
+    at: number,
+  ): Promise<void> {
+    this.ledger.record(who, usage, held, at);
+  }
+
+  async usageReport(workspaceScope: string, period: string): Promise<UsageReport> {
+    return this.ledger.report(workspaceScope, period);
   }
 
   async tryTake(key: string, limit: number, windowMs: number): Promise<number> {
@@ -203,17 +210,13 @@ export class MemoryStore implements Store {
     if (now - this.lastSweep < SWEEP_INTERVAL_MS) return;
     this.lastSweep = now;
     for (const [key, entry] of this.history) if (entry.expiresAt <= now) this.history.delete(key);
-    for (const [key, entry] of this.usage) if (entry.expiresAt <= now) this.usage.delete(key);
+    this.ledger.sweep(now);
     for (const [id, expiresAt] of this.seen) if (expiresAt <= now) this.seen.delete(id);
     for (const [key, expiresAt] of this.marks) if (expiresAt <= now) this.marks.delete(key);
     for (const [key, entry] of this.notes) if (entry.expiresAt <= now) this.notes.delete(key);
     this.rates.sweep(now);
     this.feedback.sweep(now);
   }
-}
-
-function usageKey(scope: string, month: string): string {
-  return `${month}\u0000${scope}`;
 }
 
 /** Callers must not be able to change stored history through a returned or passed-in object. */

@@ -12,14 +12,7 @@ import {
   normalizeFeedback,
 } from "./feedback.js";
 import { LIST, RECORD } from "./feedback-scripts.js";
-import {
-  DEFAULT_KEY_PREFIX,
-  type KeyGroups,
-  keyGroups,
-  type RedisKeys,
-  redisKeys,
-  utcMonth,
-} from "./keys.js";
+import { DEFAULT_KEY_PREFIX, type KeyGroups, keyGroups, type RedisKeys, redisKeys } from "./keys.js";
 import { HOLD, TAKE } from "./rate-scripts.js";
 import { RedisConnection, storeUnavailable } from "./redis-client.js";
 import type { NatMapping } from "./redis-connection.js";
@@ -28,10 +21,25 @@ import { type RedisLockOptions, RedisThreadLocks } from "./redis-lock.js";
 import { decodeMessage } from "./stored-message.js";
 import type { AppendOptions, FeedbackEntry, Store, StoredMessage } from "./types.js";
 import {
+  DEFAULT_USAGE_RETENTION_DAYS,
+  QUOTA_CHECKS,
+  type QuotaLimits,
+  quotaLimitArgs,
+  type Reservation,
+  reportOf,
+  reservationFields,
+  type TurnUsage,
+  turnIncrements,
+  type UsageReport,
+  type UsageWho,
+  usagePeriods,
+  usageTtls,
+} from "./usage.js";
+import { RECORD_TURN, RESERVE } from "./usage-scripts.js";
+import {
   holdMs,
   loadLimit,
   tokenCount,
-  USAGE_TTL_SECONDS,
   validateAppendOptions,
   validateRateWindow,
   validateTtlSeconds,
@@ -54,11 +62,9 @@ export interface RedisStoreOptions {
   lock?: RedisLockOptions;
   /** Overrides of the ioredis options, for every node of a cluster (tests). */
   clientOverrides?: Partial<RedisOptions>;
-  /** Clock for the usage month; tests pin it. */
-  now?: () => number;
+  /** Days the usage ledger keeps a day's counters (USAGE_RETENTION_DAYS). */
+  usageRetentionDays?: number;
 }
-
-const USAGE_FIELDS = { prompt: "prompt", completion: "completion", turns: "turns" } as const;
 
 export class RedisStore implements Store {
   readonly kind = "redis";
@@ -67,14 +73,14 @@ export class RedisStore implements Store {
   private readonly groups: KeyGroups;
   private readonly locks: RedisThreadLocks;
   private readonly logger: Logger;
-  private readonly now: () => number;
+  private readonly usageRetentionDays: number;
   private closed = false;
 
   constructor(options: RedisStoreOptions) {
     this.logger = (options.logger ?? silentLogger).child({ component: "store" });
     this.keys = redisKeys(options.keyPrefix ?? DEFAULT_KEY_PREFIX);
     this.groups = keyGroups(this.keys);
-    this.now = options.now ?? Date.now;
+    this.usageRetentionDays = options.usageRetentionDays ?? DEFAULT_USAGE_RETENTION_DAYS;
     this.connection = new RedisConnection({
       url: options.url,
       cluster: options.cluster,
@@ -155,33 +161,58 @@ export class RedisStore implements Store {
     return reply === "OK";
   }
 
-  async addUsage(scope: string, promptTokens: number, completionTokens: number): Promise<void> {
-    const [key] = this.groups.usage(scope, utcMonth(this.now()));
-    const results = await this.connection.run("addUsage", (redis) =>
-      redis
-        .multi()
-        .hincrby(key, USAGE_FIELDS.prompt, tokenCount(promptTokens))
-        .hincrby(key, USAGE_FIELDS.completion, tokenCount(completionTokens))
-        .hincrby(key, USAGE_FIELDS.turns, 1)
-        .expire(key, USAGE_TTL_SECONDS)
-        .exec(),
+  async reserveTurn(who: UsageWho, estimate: number, limits: QuotaLimits, at: number): Promise<Reservation> {
+    const { day, month } = usagePeriods(at);
+    const ttl = usageTtls(this.usageRetentionDays);
+    const reply = await this.connection.run("reserveTurn", (redis) =>
+      redis.eval(
+        RESERVE,
+        2,
+        ...this.groups.usage(who.workspaceScope, day, month),
+        tokenCount(estimate),
+        who.userId,
+        who.conversationScope,
+        ...quotaLimitArgs(limits),
+        ttl.day,
+        ttl.month,
+      ),
     );
-    throwFirstError("addUsage", results);
+    const check = Array.isArray(reply) ? QUOTA_CHECKS[Number(reply[0]) - 1] : undefined;
+    if (!check || !Array.isArray(reply)) return { held: tokenCount(estimate) };
+    const limit = limits[check.period]?.[check.scope] ?? 0;
+    return { exceeded: { scope: check.scope, period: check.period, limit, used: Number(reply[1]) } };
   }
 
-  async getUsage(
-    scope: string,
-    month: string,
-  ): Promise<{ promptTokens: number; completionTokens: number; turns: number }> {
-    const hash = await this.connection.run("getUsage", (redis) =>
-      redis.hgetall(this.keys.usage(scope, month)),
+  async recordTurnUsage(
+    who: UsageWho,
+    usage: TurnUsage | undefined,
+    held: number,
+    at: number,
+  ): Promise<void> {
+    const { day, month } = usagePeriods(at);
+    const ttl = usageTtls(this.usageRetentionDays);
+    const release = reservationFields(who);
+    const increments = usage ? turnIncrements(who, usage).flat() : [];
+    await this.connection.run("recordTurnUsage", (redis) =>
+      redis.eval(
+        RECORD_TURN,
+        2,
+        ...this.groups.usage(who.workspaceScope, day, month),
+        ttl.day,
+        ttl.month,
+        release.length,
+        tokenCount(held),
+        ...release,
+        ...increments,
+      ),
     );
-    const count = (field: string) => Number(hash[field] ?? 0);
-    return {
-      promptTokens: count(USAGE_FIELDS.prompt),
-      completionTokens: count(USAGE_FIELDS.completion),
-      turns: count(USAGE_FIELDS.turns),
-    };
+  }
+
+  async usageReport(workspaceScope: string, period: string): Promise<UsageReport> {
+    const hash = await this.connection.run("usageReport", (redis) =>
+      redis.hgetall(this.keys.usage(workspaceScope, period)),
+    );
+    return reportOf(hash);
   }
 
   async tryTake(key: string, limit: number, windowMs: number): Promise<number> {

@@ -7,6 +7,7 @@ import { BotError, isBotError } from "../errors.js";
 import { type Logger, silentLogger } from "../log.js";
 import { MemoryStore } from "./memory.js";
 import type { AppendOptions, FeedbackEntry, Store, StoredMessage } from "./types.js";
+import type { QuotaLimits, Reservation, TurnUsage, UsageWho } from "./usage.js";
 
 /** While Redis is down, it is asked again this often. */
 export const PROBE_INTERVAL_MS = 1_000;
@@ -80,8 +81,8 @@ export class ResilientStore implements Store {
   resetSettings(scope: string, key?: string): Promise<void> {
     return this.primaryOnly((s) => s.resetSettings(scope, key));
   }
-  getUsage(scope: string, month: string) {
-    return this.primaryOnly((s) => s.getUsage(scope, month));
+  usageReport(workspaceScope: string, period: string) {
+    return this.primaryOnly((s) => s.usageReport(workspaceScope, period));
   }
   listFeedback(conversationScope: string, limit: number): Promise<FeedbackEntry[]> {
     return this.primaryOnly((s) => s.listFeedback(conversationScope, limit));
@@ -92,8 +93,20 @@ export class ResilientStore implements Store {
   append(threadKey: string, messages: StoredMessage[], options: AppendOptions): Promise<void> {
     return this.write(`the turn of ${threadKey}`, (s) => s.append(threadKey, messages, options));
   }
-  addUsage(scope: string, promptTokens: number, completionTokens: number): Promise<void> {
-    return this.write(`usage of ${scope}`, (s) => s.addUsage(scope, promptTokens, completionTokens));
+  // During an outage quotas are checked in this process alone (a user's other replicas cannot be
+  // seen), and nothing is held in Redis: the turn's record, stored when Redis is back, releases nothing.
+  reserveTurn(who: UsageWho, estimate: number, limits: QuotaLimits, at: number): Promise<Reservation> {
+    return this.withStandIn(
+      (s) => s.reserveTurn(who, estimate, limits, at),
+      async () => {
+        const local = await this.local.reserveTurn(who, estimate, limits, at);
+        return "exceeded" in local ? local : { held: 0 };
+      },
+    );
+  }
+
+  recordTurnUsage(who: UsageWho, usage: TurnUsage | undefined, held: number, at: number): Promise<void> {
+    return this.write(`usage of ${who.conversationScope}`, (s) => s.recordTurnUsage(who, usage, held, at));
   }
   recordFeedback(entry: FeedbackEntry): Promise<void> {
     return this.write(`feedback on ${entry.messageId}`, (s) => s.recordFeedback(entry));

@@ -1,5 +1,6 @@
 // The store port. Redis (redis.ts) in production, in-process (memory.ts) when REDIS_URL is unset.
 // Every key of one thread carries the same Redis hash tag so it lives in one cluster slot.
+import type { QuotaLimits, Reservation, TurnUsage, UsageReport, UsageWho } from "./usage.js";
 
 export interface StoredMessage {
   role: "user" | "assistant";
@@ -52,13 +53,23 @@ export interface Dedupe {
   firstSeen(id: string, ttlSeconds: number): Promise<boolean>;
 }
 
-export interface UsageRecorder {
-  /** Adds token counts to the scope's running totals (per calendar month, UTC). */
-  addUsage(scope: string, promptTokens: number, completionTokens: number): Promise<void>;
-  getUsage(
-    scope: string,
-    month: string,
-  ): Promise<{ promptTokens: number; completionTokens: number; turns: number }>;
+/**
+ * What the bot spends, per workspace and UTC day and month (usage.ts), and the quotas on it. Across
+ * processes: a turn holds its estimated tokens while it runs, so concurrent turns see each other.
+ */
+export interface UsageLedger {
+  /**
+   * Checks `limits` for the turn of `who` at `at`: the first limit reached, or else `estimate`
+   * tokens held for the turn (`held`: what recordTurnUsage must release).
+   */
+  reserveTurn(who: UsageWho, estimate: number, limits: QuotaLimits, at: number): Promise<Reservation>;
+  /**
+   * Adds a finished turn (started at `at`) and releases the `held` tokens it reserved; without
+   * `usage` (a failed turn) only releases.
+   */
+  recordTurnUsage(who: UsageWho, usage: TurnUsage | undefined, held: number, at: number): Promise<void>;
+  /** A workspace's counters for one UTC day (`YYYY-MM-DD`) or month (`YYYY-MM`). */
+  usageReport(workspaceScope: string, period: string): Promise<UsageReport>;
 }
 
 /**
@@ -115,7 +126,7 @@ export interface Store
     SettingsStore,
     ThreadLocks,
     Dedupe,
-    UsageRecorder,
+    UsageLedger,
     RateBudgets,
     ThreadMarks,
     SharedNotes,

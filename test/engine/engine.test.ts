@@ -95,11 +95,10 @@ describe("Engine", () => {
     const metrics = await core.metrics.registry.metrics();
     assert.match(metrics, /bot_tokens_total\{direction="out"\} 800/, "the thinking tokens are counted");
     const month = new Date().toISOString().slice(0, 7);
-    assert.deepEqual(await core.store.getUsage("console:T:C", month), {
-      promptTokens: 30,
-      completionTokens: 800,
-      turns: 1,
-    });
+    const usage = await core.store.usageReport("console:T", month);
+    assert.equal(usage.conversations["console:T:C"]?.promptTokens, 30);
+    assert.equal(usage.conversations["console:T:C"]?.completionTokens, 800);
+    assert.equal(usage.conversations["console:T:C"]?.turns, 1);
     assert.deepEqual(await history("t-empty"), [], "nothing worth remembering in history");
   });
 

@@ -3,7 +3,6 @@ import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import { utcMonth } from "../../src/store/keys.js";
 import type { Store, StoredMessage } from "../../src/store/types.js";
 import { budgetContract } from "./contract-budgets.js";
 import { feedbackContract } from "./contract-feedback.js";
@@ -161,37 +160,106 @@ export function storeContract(name: string, makeHarness: () => StoreHarness): vo
       });
     });
 
-    describe("usage", () => {
-      it("adds up tokens and turns per scope and month", async () => {
-        const scope = `usage:${randomUUID()}`;
-        await store.addUsage(scope, 100, 20);
-        await store.addUsage(scope, 5, 7);
-        const month = utcMonth(Date.now());
-        assert.deepEqual(await store.getUsage(scope, month), {
-          promptTokens: 105,
-          completionTokens: 27,
+    describe("usage ledger", () => {
+      const AT = Date.UTC(2026, 11, 4, 15, 30);
+      const who = (userId = "U1") => ({
+        workspaceScope: `slack:T${randomUUID()}`,
+        conversationScope: "slack:T:C1",
+        userId,
+      });
+      const usage = (model: string, p: number, c: number, extra = 0) => ({
+        model,
+        promptTokens: p,
+        completionTokens: c,
+        extraTokens: extra,
+        reasoningTokens: 0,
+        costMicros: p + c,
+      });
+
+      it("adds turns per user, conversation, model and workspace, for the UTC day and month", async () => {
+        const alice = who("UALICE");
+        const bob = { ...alice, userId: "UBOB", conversationScope: "slack:T:C2" };
+        await store.recordTurnUsage(alice, usage("gpt-4o", 100, 20, 5), 0, AT);
+        await harness.open().recordTurnUsage(bob, usage("gpt-4o-mini", 10, 2), 0, AT);
+        await store.recordTurnUsage(alice, usage("gpt-4o", 1, 1), 0, Date.UTC(2026, 11, 5, 0, 0));
+
+        const day = await store.usageReport(alice.workspaceScope, "2026-12-04");
+        assert.deepEqual(day.total, {
+          promptTokens: 110,
+          completionTokens: 22,
+          extraTokens: 5,
+          reasoningTokens: 0,
+          tokens: 137,
           turns: 2,
+          costMicros: 132,
         });
-        assert.deepEqual(await store.getUsage(scope, "1999-01"), {
-          promptTokens: 0,
-          completionTokens: 0,
-          turns: 0,
-        });
-        assert.deepEqual(await store.getUsage(`usage:${randomUUID()}`, month), {
-          promptTokens: 0,
-          completionTokens: 0,
-          turns: 0,
+        assert.equal(day.users.UALICE?.tokens, 125);
+        assert.equal(day.users.UBOB?.turns, 1);
+        assert.equal(day.conversations["slack:T:C2"]?.tokens, 12);
+        assert.deepEqual(Object.keys(day.models).sort(), ["gpt-4o", "gpt-4o-mini"]);
+        const month = await store.usageReport(alice.workspaceScope, "2026-12");
+        assert.equal(month.total.turns, 3, "the next day's turn is in the month");
+        assert.equal((await store.usageReport(alice.workspaceScope, "2026-12-05")).total.turns, 1);
+        assert.equal((await store.usageReport(`slack:T${randomUUID()}`, "2026-12")).total.turns, 0);
+      });
+
+      it("refuses a turn once used and held tokens reach a limit, naming it; holds are released", async () => {
+        const alice = who();
+        const limits = { day: { user: 100 } };
+        assert.deepEqual(await store.reserveTurn(alice, 60, limits, AT), { held: 60 });
+        assert.deepEqual(
+          await harness.open().reserveTurn(alice, 60, limits, AT),
+          { held: 60 },
+          "60 < 100: admitted",
+        );
+        const third = await store.reserveTurn(alice, 60, limits, AT);
+        assert.deepEqual(third, { exceeded: { scope: "user", period: "day", limit: 100, used: 120 } });
+        // The two finish: 30 and 20 tokens used, their holds released.
+        await store.recordTurnUsage(alice, usage("m", 20, 10), 60, AT);
+        await store.recordTurnUsage(alice, usage("m", 10, 10), 60, AT);
+        assert.deepEqual(await store.reserveTurn(alice, 60, limits, AT), { held: 60 }, "50 used: room again");
+        // A failed turn releases what it held without counting a turn.
+        await store.recordTurnUsage(alice, undefined, 60, AT);
+        const day = await store.usageReport(alice.workspaceScope, "2026-12-04");
+        assert.equal(day.total.turns, 2);
+        assert.equal(day.total.tokens, 50);
+        // The next UTC day starts from zero; the month keeps counting.
+        const tomorrow = Date.UTC(2026, 11, 5, 0, 0, 1);
+        assert.deepEqual(await store.reserveTurn(alice, 10, { day: { user: 50 } }, tomorrow), { held: 10 });
+        assert.deepEqual(await store.reserveTurn(alice, 10, { month: { user: 50 } }, tomorrow), {
+          exceeded: { scope: "user", period: "month", limit: 50, used: 60 },
         });
       });
-    });
 
-    describe("usage with odd counts", () => {
-      it("counts a turn whose token counts are missing or odd as zero tokens", async () => {
-        const scope = `usage:${randomUUID()}`;
-        await store.addUsage(scope, Number.NaN, 2.6);
-        await store.addUsage(scope, -5, 1);
-        const totals = await store.getUsage(scope, utcMonth(Date.now()));
-        assert.deepEqual(totals, { promptTokens: 0, completionTokens: 4, turns: 2 });
+      it("checks every scope: the conversation's and the workspace's limits too", async () => {
+        const alice = who("UA");
+        const bob = { ...alice, userId: "UB" };
+        await store.recordTurnUsage(alice, usage("m", 40, 0), 0, AT);
+        assert.deepEqual(await store.reserveTurn(bob, 1, { day: { conversation: 40 } }, AT), {
+          exceeded: { scope: "conversation", period: "day", limit: 40, used: 40 },
+        });
+        const elsewhere = { ...bob, conversationScope: "slack:T:C9" };
+        assert.deepEqual(
+          await store.reserveTurn(elsewhere, 1, { day: { conversation: 40, workspace: 40 } }, AT),
+          {
+            exceeded: { scope: "workspace", period: "day", limit: 40, used: 40 },
+          },
+        );
+        assert.deepEqual(
+          await store.reserveTurn(elsewhere, 1, {}, AT),
+          { held: 1 },
+          "no limits: always room",
+        );
+      });
+
+      it("counts missing or odd token counts as zero", async () => {
+        const alice = who();
+        await store.recordTurnUsage(alice, usage("m", Number.NaN, 2.6), 0, AT);
+        await store.recordTurnUsage(alice, usage("m", -5, 1), 0, AT);
+        const totals = (await store.usageReport(alice.workspaceScope, "2026-12-04")).total;
+        assert.equal(totals.promptTokens, 0);
+        assert.equal(totals.completionTokens, 4);
+        assert.equal(totals.turns, 2);
       });
     });
 

@@ -89,6 +89,7 @@ describe("redis key names", () => {
     assert.equal(keys.settings("slack:T1"), "bot:set:{slack:T1}");
     assert.equal(keys.dedupe("Ev123"), "bot:seen:{Ev123}");
     assert.equal(keys.usage("slack:T1", "2025-03"), "bot:use:{slack:T1}:2025-03");
+    assert.equal(keys.usage("slack:T1", "2025-03-04"), "bot:use:{slack:T1}:2025-03-04");
   });
 
   it("puts both keys of a rate budget, and both of a feedback scope, under one hash tag", () => {

@@ -41,14 +41,27 @@ describe("memory store expiry", () => {
     assert.equal(await store.firstSeen("Ev1", 5), true);
   });
 
-  it("counts usage in the month of the clock", async () => {
-    const { store } = clocked();
-    await store.addUsage("s", 1, 2);
-    assert.deepEqual(await store.getUsage("s", "2025-06"), {
+  it("forgets a usage day after the retention, and keeps its month a month longer", async () => {
+    const { store, advance } = clocked();
+    const who = { workspaceScope: "w", conversationScope: "c", userId: "u" };
+    const at = Date.UTC(2025, 5, 1);
+    const usage = {
+      model: "m",
       promptTokens: 1,
       completionTokens: 2,
-      turns: 1,
-    });
+      extraTokens: 0,
+      reasoningTokens: 0,
+      costMicros: 0,
+    };
+    await store.recordTurnUsage(who, usage, 0, at);
+    assert.equal((await store.usageReport("w", "2025-06-01")).total.tokens, 3);
+    advance(91 * 86_400 * SECOND_MS);
+    assert.equal(
+      (await store.usageReport("w", "2025-06-01")).total.tokens,
+      0,
+      "the day is past the 90-day retention",
+    );
+    assert.equal((await store.usageReport("w", "2025-06")).total.tokens, 3, "its month is kept longer");
   });
 
   it("does not let a caller change stored history through the objects it passed or got", async () => {

@@ -89,7 +89,7 @@ describe("redis store on a Redis Cluster", { timeout: 60_000 }, () => {
         groups.rate(id),
         groups.feedback(id),
         groups.append(id),
-        groups.usage(id, "2026-01"),
+        groups.usage(id, "2026-01-31", "2026-01"),
       ]) {
         const slots = await Promise.all(group.map((key) => admin.cluster("KEYSLOT", key)));
         assert.equal(new Set(slots).size, 1, `${group.join(", ")} span slots ${slots.join(", ")}`);

@@ -37,7 +37,7 @@ describe("redis key groups and cluster slots", { timeout: 10_000 }, () => {
       ["rate scripts (TAKE, HOLD)", groups.rate],
       ["feedback scripts (RECORD, LIST)", groups.feedback],
       ["append MULTI", groups.append],
-      ["addUsage MULTI", (id) => groups.usage(id, "2026-02")],
+      ["usage scripts (RESERVE, RECORD_TURN)", (id) => groups.usage(id, "2026-02-01", "2026-02")],
     ];
     for (const [what, group] of cases) {
       it(`${what} stay in one slot (prefix ${JSON.stringify(prefix)})`, () => {

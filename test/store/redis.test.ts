@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import { redisKeys, utcMonth } from "../../src/store/keys.js";
+import { redisKeys } from "../../src/store/keys.js";
 import type { RedisStore } from "../../src/store/redis.js";
-import { USAGE_TTL_SECONDS } from "../../src/store/validate.js";
+import { DEFAULT_USAGE_RETENTION_DAYS, usagePeriods, usageTtls } from "../../src/store/usage.js";
 import { message, storeContract } from "./contract.js";
 import { type RedisHarness, redisHarness } from "./redis-harness.js";
 
@@ -51,13 +51,19 @@ describe("redis store specifics", () => {
     assert.ok(second > 199 * SECOND_MS && second <= 200 * SECOND_MS, `pttl ${second}`);
   });
 
-  it("gives dedupe markers and usage totals a TTL", async () => {
+  it("gives dedupe markers and usage counters a TTL (the retention; a month more for months)", async () => {
     await store.firstSeen("Ev-ttl", 30);
     const seen = await h.admin.pttl(keys.dedupe("Ev-ttl"));
     assert.ok(seen > 29 * SECOND_MS && seen <= 30 * SECOND_MS, `pttl ${seen}`);
-    await store.addUsage("usage-ttl", 1, 1);
-    const usage = await h.admin.ttl(keys.usage("usage-ttl", utcMonth(Date.now())));
-    assert.ok(usage > USAGE_TTL_SECONDS - 5 && usage <= USAGE_TTL_SECONDS, `ttl ${usage}`);
+    const at = Date.now();
+    const who = { workspaceScope: "usage-ttl", conversationScope: "c", userId: "u" };
+    await store.reserveTurn(who, 5, { day: { user: 100 } }, at);
+    const ttl = usageTtls(DEFAULT_USAGE_RETENTION_DAYS);
+    const { day, month } = usagePeriods(at);
+    const dayTtl = await h.admin.ttl(keys.usage("usage-ttl", day));
+    assert.ok(dayTtl > ttl.day - 5 && dayTtl <= ttl.day, `ttl ${dayTtl}`);
+    const monthTtl = await h.admin.ttl(keys.usage("usage-ttl", month));
+    assert.ok(monthTtl > ttl.month - 5 && monthTtl <= ttl.month, `ttl ${monthTtl}`);
   });
 
   it("skips an unreadable history entry instead of failing the load", async () => {
