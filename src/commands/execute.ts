@@ -5,8 +5,10 @@ import type { AllowedModel } from "../llm/models.js";
 import { resolveSettings } from "../settings/resolve.js";
 import { findSetting, SETTING_KEYS, type SettingsContext } from "../settings/schema.js";
 import type { Store } from "../store/types.js";
+import { type QuotaLimits, usagePeriods } from "../store/usage.js";
 import type { Command, CommandScope } from "./parse.js";
 import { renderHelp, renderSettings } from "./render.js";
+import { renderUsage } from "./usage.js";
 
 export interface CommandContext {
   store: Store;
@@ -20,6 +22,12 @@ export interface CommandContext {
   settings: SettingsContext;
   defaults: EnvDefaults;
   models: AllowedModel[];
+  /** For `usage`: who asks, on which platform, the quotas, whether costs are known, the time. */
+  userId: string;
+  platform: string;
+  quotas: QuotaLimits;
+  priced: boolean;
+  now: number;
 }
 
 export async function executeCommand(command: Command, ctx: CommandContext): Promise<string> {
@@ -28,6 +36,24 @@ export async function executeCommand(command: Command, ctx: CommandContext): Pro
       return renderHelp(ctx.settings);
     case "usage_error":
       return command.message;
+    case "usage": {
+      const periods = usagePeriods(ctx.now);
+      const [day, month, rights] = await Promise.all([
+        ctx.store.usageReport(ctx.workspaceScope, periods.day),
+        ctx.store.usageReport(ctx.workspaceScope, periods.month),
+        ctx.rights(),
+      ]);
+      return renderUsage({
+        reports: { day, month },
+        userId: ctx.userId,
+        conversationScope: ctx.conversationScope,
+        limits: ctx.quotas,
+        admin: rights.workspace,
+        priced: ctx.priced,
+        now: ctx.now,
+        ...displayOf(ctx.platform),
+      });
+    }
     case "forget":
       await ctx.store.forget(ctx.threadKey);
       return "Done: I have forgotten this conversation. The next message starts afresh.";
@@ -69,6 +95,16 @@ export async function executeCommand(command: Command, ctx: CommandContext): Pro
       return `\`${def.key}\` is back to its default.`;
     }
   }
+}
+
+/** Slack shows ids as mentions; elsewhere the id itself (the scope's last part for a conversation). */
+function displayOf(platform: string): {
+  showUser(id: string): string;
+  showConversation(scope: string): string;
+} {
+  const last = (scope: string) => scope.slice(scope.lastIndexOf(":") + 1);
+  if (platform === "slack") return { showUser: (id) => `<@${id}>`, showConversation: (s) => `<#${last(s)}>` };
+  return { showUser: (id) => id, showConversation: last };
 }
 
 function scopeOf(scope: CommandScope, ctx: CommandContext): string {

@@ -1,5 +1,5 @@
 // The settings grammar shared by every platform. Platforms only carry text in and out:
-//   help | forget | settings [workspace] [show | help | set <key> <value> | reset [key]]
+//   help | forget | usage | settings [workspace] [show | help | set <key> <value> | reset [key]]
 // Plain chat that merely starts with "help" goes to the model; "help" alone is the command.
 
 export type CommandScope = "conversation" | "workspace";
@@ -7,6 +7,7 @@ export type CommandScope = "conversation" | "workspace";
 export type Command =
   | { type: "help" }
   | { type: "forget" }
+  | { type: "usage" }
   | { type: "show"; scope: CommandScope }
   | { type: "set"; scope: CommandScope; key: string; value: string }
   | { type: "reset"; scope: CommandScope; key?: string }
@@ -20,6 +21,7 @@ export function parseCommand(text: string): Command | null {
   const lower = trimmed.toLowerCase();
   if (HELP_WORDS.has(lower)) return { type: "help" };
   if (lower === "forget" || lower === "forget this conversation") return { type: "forget" };
+  if (lower === "usage" || lower === "my usage") return { type: "usage" };
 
   const words = trimmed.split(/\s+/);
   if (words[0]?.toLowerCase() !== "settings") return null;

@@ -14,6 +14,7 @@ export function renderHelp(ctx: SettingsContext): string {
     "• `settings reset [key]`: back to the default (one key, or all)",
     "• `settings workspace ...`: the same for the whole workspace's default",
     "• `forget`: clear this conversation's history",
+    "• `usage`: the tokens you used today and this month, and your limits (admins: the workspace's)",
     "• `help`: this message",
     "",
     "**Settings**",

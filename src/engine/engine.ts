@@ -193,6 +193,11 @@ export class Engine {
       settings: settingsContextOf(config),
       defaults: config.defaults,
       models: config.models,
+      userId: message.userId,
+      platform: message.platform,
+      quotas: config.usage.quotas,
+      priced: Object.keys(config.usage.prices).length > 0,
+      now: this.clock.now(),
     });
     await sink.post(text, true);
     return "command";

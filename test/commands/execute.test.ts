@@ -12,6 +12,9 @@ const config = loadConfig({
   DEFAULT_TEMPERATURE: "0.5",
 });
 
+/** 4 December 2026, noon UTC. */
+const NOON = Date.UTC(2026, 11, 4, 12);
+
 describe("executeCommand", () => {
   let ctx: CommandContext;
   const run = (text: string, overrides: Partial<CommandContext> = {}) => {
@@ -30,7 +33,77 @@ describe("executeCommand", () => {
       settings: { allowedModels: config.models.map((m) => m.name), dataSources: [] },
       defaults: config.defaults,
       models: config.models,
+      userId: "UALICE",
+      platform: "slack",
+      quotas: {},
+      priced: false,
+      now: NOON,
     };
+  });
+
+  describe("usage", () => {
+    const turn = (
+      userId: string,
+      conversationScope: string,
+      model: string,
+      p: number,
+      c: number,
+      at = NOON,
+    ) =>
+      ctx.store.recordTurnUsage(
+        { workspaceScope: "console:local", conversationScope, userId },
+        {
+          model,
+          promptTokens: p,
+          completionTokens: c,
+          extraTokens: 0,
+          reasoningTokens: 0,
+          costMicros: (p + c) * 10,
+        },
+        0,
+        at,
+      );
+
+    it("tells a user their tokens today and this month, against their limits", async () => {
+      await turn("UALICE", "console:local:me", "gpt-4o", 1_000, 234);
+      await turn("UALICE", "console:local:me", "gpt-4o", 100, 0, NOON - 3 * 86_400_000);
+      await turn("UBOB", "console:local:other", "gpt-4o", 9_000, 0);
+      const text = await run("usage", { quotas: { day: { user: 10_000 }, month: { user: 100_000 } } });
+      assert.match(
+        text,
+        /Today: 1,234 tokens in 1 turn of 10,000 a day \(12%; resets at 00:00 on 5 December 2026\)/,
+      );
+      assert.match(
+        text,
+        /This month: 1,334 tokens in 2 turns of 100,000 a month \(1%; resets at 00:00 on 1 January 2027\)/,
+      );
+      assert.doesNotMatch(text, /This workspace|UBOB|9,000/, "a member sees only their own");
+    });
+
+    it("gives admins the workspace: totals, by model, top conversations and users, and the cost", async () => {
+      await turn("UALICE", "console:local:C1", "gpt-4o", 1_000, 0);
+      await turn("UBOB", "console:local:C2", "gpt-4o-mini", 5_000, 0);
+      const text = await run("usage", {
+        rights: async () => ({ conversation: true, workspace: true }),
+        priced: true,
+      });
+      assert.match(text, /\*\*This workspace\*\*\n• Today: 6,000 tokens in 2 turns, estimated cost 0\.0600/);
+      assert.match(
+        text,
+        /• gpt-4o-mini: 5,000 tokens in 1 turn, estimated cost 0\.0500\n• gpt-4o: 1,000 tokens/,
+      );
+      assert.match(
+        text,
+        /\*\*Top conversations\*\* \(this month\)\n• <#C2>: 5,000 tokens in 1 turn\n• <#C1>/,
+      );
+      assert.match(text, /\*\*Top users\*\* \(this month\)\n• <@UBOB>: 5,000 tokens/);
+    });
+
+    it("says costs need MODEL_PRICES when none is set", async () => {
+      const text = await run("usage", { rights: async () => ({ conversation: true, workspace: true }) });
+      assert.match(text, /set MODEL_PRICES to see estimated costs/);
+      assert.doesNotMatch(text, /estimated cost \d/);
+    });
   });
 
   it("shows the effective settings and where each comes from", async () => {
