@@ -7,6 +7,7 @@ import { dataSourcesSupported } from "./llm/request.js";
 import type { EndpointKind, LlmEndpointConfig } from "./llm/types.js";
 import { parsePrompts, type SuggestedPrompt } from "./prompts/suggested.js";
 import { registerSecret } from "./redact.js";
+import type { AccessLists } from "./settings/policies.js";
 import { type NatMapping, parseNatMap } from "./store/redis-connection.js";
 import { DEFAULT_USAGE_RETENTION_DAYS, type QuotaLimits } from "./store/usage.js";
 import { type PriceTable, parsePrices } from "./usage/prices.js";
@@ -100,6 +101,9 @@ const EnvSchema = z.object({
   HISTORY_MAX_STORED: int(2, 10_000, 200),
   HISTORY_TTL_DAYS: int(1, 3_650, 30),
   USAGE_RETENTION_DAYS: int(1, 3_650, DEFAULT_USAGE_RETENTION_DAYS),
+  ALLOWED_CHANNELS: optionalString,
+  ALLOWED_TEAMS: optionalString,
+  ALLOWED_USERS: optionalString,
   MODEL_PRICES: optionalString,
   QUOTA_USER_TOKENS_PER_DAY: int(0, MAX_QUOTA, 0),
   QUOTA_CONVERSATION_TOKENS_PER_DAY: int(0, MAX_QUOTA, 0),
@@ -266,6 +270,8 @@ export interface Config {
   models: AllowedModel[];
   defaults: EnvDefaults;
   history: { maxStored: number; ttlSeconds: number };
+  /** ALLOWED_*: where the bot answers and whom; empty lists: everywhere, everyone. */
+  access: AccessLists;
   /** The usage ledger: how long it keeps days, what models cost, the token quotas (0: none). */
   usage: { retentionDays: number; prices: PriceTable; quotas: QuotaLimits };
   redis: RedisConfig;
@@ -395,6 +401,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       historyWindow: vars.HISTORY_WINDOW,
     },
     history: { maxStored: vars.HISTORY_MAX_STORED, ttlSeconds: vars.HISTORY_TTL_DAYS * 86_400 },
+    access: {
+      channels: listOf(vars.ALLOWED_CHANNELS),
+      teams: listOf(vars.ALLOWED_TEAMS),
+      users: listOf(vars.ALLOWED_USERS),
+    },
     usage: {
       retentionDays: vars.USAGE_RETENTION_DAYS,
       prices: "error" in prices ? {} : prices,

@@ -19,6 +19,7 @@ export interface Metrics {
   usageTokens: Counter<"model" | "workspace" | "kind">;
   usageCost: Counter<"model" | "workspace">;
   quotaRefusals: Counter<"scope" | "period">;
+  accessRefusals: Counter<"reason">;
 }
 
 const LATENCY_BUCKETS_S = [0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 15, 30, 60, 120];
@@ -117,6 +118,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       name: "bot_quota_refusals_total",
       help: "Turns refused because a token quota was reached, by scope (user, conversation, workspace) and period (day, month)",
       labelNames: ["scope", "period"],
+      registers: [registry],
+    }),
+    accessRefusals: new Counter({
+      name: "bot_access_refusals_total",
+      help: "Messages not answered because of the allow-lists, by reason (user: not an allowed user; channel: not an allowed channel or team)",
+      labelNames: ["reason"],
       registers: [registry],
     }),
     activeStreams: new Gauge({

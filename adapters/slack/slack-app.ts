@@ -403,5 +403,6 @@ function incoming(
     text: turn.text,
     priorContext,
     rights,
+    where: { userIds: [turn.userId], channelId: turn.channel, direct: turn.isDm },
   };
 }

@@ -79,6 +79,7 @@ export function handleSummarizeShortcut(app: App, deps: ShortcutDeps): void {
           text: QUESTION,
           rights: async () => ({ conversation: false, workspace: false }),
           aboutConversation: read.excerpt,
+          where: { userIds: [userId], channelId: channel, direct: channel.startsWith("D") },
         },
         sink,
       );

@@ -36,6 +36,8 @@ export interface TeamsTurn {
   /** Thread root message id in a channel; "main" for a personal or group chat. */
   thread: string;
   userId: string;
+  /** Every id the sender goes by (Entra object id, Teams user id), for the allow-lists. */
+  userIds: string[];
   text: string;
   /** The team's id (channels). */
   teamId?: string;
@@ -73,6 +75,7 @@ export function routeTeamsActivity(activity: InboundActivity): TeamsDecision {
     baseConversationId: base,
     thread: kind === "channel" ? (messageId ?? activity.id ?? "main") : "main",
     userId,
+    userIds: [activity.from?.aadObjectId, activity.from?.id].filter((id): id is string => Boolean(id)),
     text: cleanText(activity, botId),
     teamId: activity.channelData?.team?.id,
     teamAadGroupId: activity.channelData?.team?.aadGroupId,

@@ -269,6 +269,12 @@ function incoming(turn: TeamsTurn, threadKey: string, rights: IncomingMessage["r
     userId: turn.userId,
     text: turn.text,
     rights,
+    where: {
+      userIds: turn.userIds,
+      channelId: turn.kind === "personal" ? undefined : turn.scopeId,
+      teamIds: [turn.teamId, turn.teamAadGroupId].filter((id): id is string => Boolean(id)),
+      direct: turn.kind === "personal",
+    },
   };
 }
 

@@ -2,12 +2,13 @@
 import type { EnvDefaults } from "../config.js";
 import type { ChangeRights } from "../engine/types.js";
 import type { AllowedModel } from "../llm/models.js";
+import { findPolicy, POLICIES, type PolicyDef, quotasFor } from "../settings/policies.js";
 import { resolveSettings } from "../settings/resolve.js";
 import { findSetting, SETTING_KEYS, type SettingsContext } from "../settings/schema.js";
-import type { Store } from "../store/types.js";
+import type { AuditEntry, Store } from "../store/types.js";
 import { type QuotaLimits, usagePeriods } from "../store/usage.js";
 import type { Command, CommandScope } from "./parse.js";
-import { renderHelp, renderSettings } from "./render.js";
+import { renderHelp, renderHistory, renderSettings } from "./render.js";
 import { renderUsage } from "./usage.js";
 
 export interface CommandContext {
@@ -28,7 +29,15 @@ export interface CommandContext {
   quotas: QuotaLimits;
   priced: boolean;
   now: number;
+  /** Writes a change to the audit trail (log line and store). */
+  recordChange(change: Change): Promise<void>;
 }
+
+/** What a command changed, for the audit trail. */
+export type Change = Pick<AuditEntry, "scope" | "action" | "key" | "old" | "new">;
+
+/** Entries `settings history` shows. */
+export const HISTORY_SHOWN = 20;
 
 export async function executeCommand(command: Command, ctx: CommandContext): Promise<string> {
   switch (command.type) {
@@ -38,16 +47,17 @@ export async function executeCommand(command: Command, ctx: CommandContext): Pro
       return command.message;
     case "usage": {
       const periods = usagePeriods(ctx.now);
-      const [day, month, rights] = await Promise.all([
+      const [day, month, rights, workspace] = await Promise.all([
         ctx.store.usageReport(ctx.workspaceScope, periods.day),
         ctx.store.usageReport(ctx.workspaceScope, periods.month),
         ctx.rights(),
+        ctx.store.getSettings(ctx.workspaceScope),
       ]);
       return renderUsage({
         reports: { day, month },
         userId: ctx.userId,
         conversationScope: ctx.conversationScope,
-        limits: ctx.quotas,
+        limits: quotasFor(workspace, ctx.quotas),
         admin: rights.workspace,
         priced: ctx.priced,
         now: ctx.now,
@@ -56,6 +66,7 @@ export async function executeCommand(command: Command, ctx: CommandContext): Pro
     }
     case "forget":
       await ctx.store.forget(ctx.threadKey);
+      await ctx.recordChange({ scope: "conversation", action: "forget" });
       return "Done: I have forgotten this conversation. The next message starts afresh.";
     case "show": {
       const [conversation = {}, workspace = {}] = await ctx.store.getSettingsMany([
@@ -72,27 +83,54 @@ export async function executeCommand(command: Command, ctx: CommandContext): Pro
       const refusal = await refuse(command.scope, ctx);
       if (refusal) return refusal;
       const def = findSetting(command.key);
-      if (!def)
-        return `\`${command.key}\` is not a setting. Settings: ${SETTING_KEYS.map((k) => `\`${k}\``).join(", ")}.`;
-      const parsed = def.parse(command.value, ctx.settings);
-      if ("error" in parsed) return `\`${def.key}\` ${parsed.error}. Nothing was changed.`;
-      await ctx.store.setSetting(scopeOf(command.scope, ctx), def.key, parsed.value);
-      return `\`${def.key}\` is now ${display(def.key, parsed.value)}${command.scope === "workspace" ? " for the workspace" : " in this conversation"}.`;
+      const policy = def ? undefined : findPolicy(command.key);
+      if (!def && !policy) return unknownKey(command.key);
+      if (policy && command.scope !== "workspace") return workspaceOnly(policy.key, command.value);
+      const key = def?.key ?? policy?.key ?? command.key;
+      const parsed = def
+        ? def.parse(command.value, ctx.settings)
+        : (policy as PolicyDef).parse(command.value, { quotas: ctx.quotas });
+      if ("error" in parsed) return `\`${key}\` ${parsed.error}. Nothing was changed.`;
+      const scope = scopeOf(command.scope, ctx);
+      const old = (await ctx.store.getSettings(scope))[key];
+      if (policy && parsed.value === "") await ctx.store.resetSettings(scope, key);
+      else await ctx.store.setSetting(scope, key, parsed.value);
+      await ctx.recordChange({ scope: command.scope, action: "set", key, old, new: parsed.value });
+      if (policy) return policyChanged(key, parsed.value);
+      return `\`${key}\` is now ${display(key, parsed.value)}${command.scope === "workspace" ? " for the workspace" : " in this conversation"}.`;
     }
     case "reset": {
       const refusal = await refuse(command.scope, ctx);
       if (refusal) return refusal;
+      const scope = scopeOf(command.scope, ctx);
+      const before = await ctx.store.getSettings(scope);
       if (command.key === undefined) {
-        await ctx.store.resetSettings(scopeOf(command.scope, ctx));
+        await ctx.store.resetSettings(scope);
+        const keys = Object.keys(before).sort();
+        await ctx.recordChange({
+          scope: command.scope,
+          action: "reset",
+          old: keys.length ? keys.join(", ") : undefined,
+        });
         return command.scope === "workspace"
-          ? "All workspace settings are back to the configured defaults."
+          ? "All workspace settings and policies are back to the configured defaults."
           : "All settings of this conversation are back to the defaults.";
       }
-      const def = findSetting(command.key);
-      if (!def)
-        return `\`${command.key}\` is not a setting. Settings: ${SETTING_KEYS.map((k) => `\`${k}\``).join(", ")}.`;
-      await ctx.store.resetSettings(scopeOf(command.scope, ctx), def.key);
-      return `\`${def.key}\` is back to its default.`;
+      const key = findSetting(command.key)?.key ?? findPolicy(command.key)?.key;
+      if (!key) return unknownKey(command.key);
+      await ctx.store.resetSettings(scope, key);
+      await ctx.recordChange({ scope: command.scope, action: "reset", key, old: before[key] });
+      return `\`${key}\` is back to its default.`;
+    }
+    case "history": {
+      if (command.scope === "workspace" && !(await ctx.rights()).workspace)
+        return "Only workspace admins can see the workspace's changes. `settings history` shows this conversation's.";
+      const scope = scopeOf(command.scope, ctx);
+      return renderHistory(
+        command.scope,
+        await ctx.store.listAudit(scope, HISTORY_SHOWN),
+        displayOf(ctx.platform),
+      );
     }
   }
 }
@@ -105,6 +143,25 @@ function displayOf(platform: string): {
   const last = (scope: string) => scope.slice(scope.lastIndexOf(":") + 1);
   if (platform === "slack") return { showUser: (id) => `<@${id}>`, showConversation: (s) => `<#${last(s)}>` };
   return { showUser: (id) => id, showConversation: last };
+}
+
+function unknownKey(key: string): string {
+  const all = [...SETTING_KEYS, ...POLICIES.map((p) => p.key)];
+  return `\`${key}\` is not a setting. Settings: ${all.map((k) => `\`${k}\``).join(", ")}.`;
+}
+
+function workspaceOnly(key: string, value: string): string {
+  return `\`${key}\` is a workspace policy: an admin sets it with \`settings workspace set ${key} ${value}\`. Nothing was changed.`;
+}
+
+function policyChanged(key: string, value: string): string {
+  if (value === "") return `\`${key}\` is lifted for the workspace: the configured default applies.`;
+  if (key.startsWith("quota_"))
+    return `\`${key}\` is now ${Number(value).toLocaleString("en-US")} tokens for the workspace.`;
+  return `\`${key}\` is now ${value
+    .split(",")
+    .map((id) => `\`${id}\``)
+    .join(", ")} for the workspace.`;
 }
 
 function scopeOf(scope: CommandScope, ctx: CommandContext): string {

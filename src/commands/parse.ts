@@ -1,5 +1,5 @@
 // The settings grammar shared by every platform. Platforms only carry text in and out:
-//   help | forget | usage | settings [workspace] [show | help | set <key> <value> | reset [key]]
+//   help | forget | usage | settings [workspace] [show | help | history | set <key> <value> | reset [key]]
 // Plain chat that merely starts with "help" goes to the model; "help" alone is the command.
 
 export type CommandScope = "conversation" | "workspace";
@@ -11,6 +11,7 @@ export type Command =
   | { type: "show"; scope: CommandScope }
   | { type: "set"; scope: CommandScope; key: string; value: string }
   | { type: "reset"; scope: CommandScope; key?: string }
+  | { type: "history"; scope: CommandScope }
   | { type: "usage_error"; message: string };
 
 const HELP_WORDS = new Set(["help", "?", "/help", "settings help", "commands"]);
@@ -34,6 +35,7 @@ export function parseCommand(text: string): Command | null {
   const verb = rest[0]?.toLowerCase();
   if (verb === undefined || verb === "show" || verb === "list") return { type: "show", scope };
   if (verb === "help") return { type: "help" };
+  if (verb === "history" || verb === "log" || verb === "changes") return { type: "history", scope };
   if (verb === "set") {
     const key = rest[1];
     // The value is everything after the key, with its own spacing and line breaks kept.

@@ -1,6 +1,9 @@
 // Plain Markdown renderings of command answers; platform adapters convert Markdown as they do for answers.
+
+import { POLICIES } from "../settings/policies.js";
 import type { EffectiveSettings, SettingSource } from "../settings/resolve.js";
 import { SETTINGS, type SettingsContext } from "../settings/schema.js";
+import type { AuditEntry } from "../store/types.js";
 
 export function renderHelp(ctx: SettingsContext): string {
   const keys = SETTINGS.map((s) => `• \`${s.key}\`: ${s.describe} (${s.allowed(ctx)})`).join("\n");
@@ -13,13 +16,53 @@ export function renderHelp(ctx: SettingsContext): string {
     "• `settings set <key> <value>`: change one, e.g. `settings set temperature 0.2`",
     "• `settings reset [key]`: back to the default (one key, or all)",
     "• `settings workspace ...`: the same for the whole workspace's default",
+    "• `settings history`: the last changes here (`settings workspace history`: the workspace's, for admins)",
     "• `forget`: clear this conversation's history",
     "• `usage`: the tokens you used today and this month, and your limits (admins: the workspace's)",
     "• `help`: this message",
     "",
     "**Settings**",
     keys,
+    "",
+    "**Workspace policies** (admins: `settings workspace set <policy> <value>`)",
+    POLICIES.map((p) => `• \`${p.key}\`: ${p.describe} (${p.allowed})`).join("\n"),
   ].join("\n");
+}
+
+const ACTION: Record<AuditEntry["action"], string> = {
+  set: "set",
+  reset: "reset",
+  forget: "forgot the conversation",
+};
+
+/** The audit trail, newest first: when, who, what, old → new. */
+export function renderHistory(
+  scope: "conversation" | "workspace",
+  entries: AuditEntry[],
+  show: { showUser(id: string): string; showConversation(scope: string): string },
+): string {
+  const title = scope === "workspace" ? "**Changes in this workspace**" : "**Changes in this conversation**";
+  if (entries.length === 0) return `${title}\nNothing has been changed yet.`;
+  const lines = entries.map((e) => {
+    const when = new Date(e.at).toISOString().slice(0, 16).replace("T", " ");
+    const what =
+      e.action === "forget"
+        ? ACTION.forget
+        : `${ACTION[e.action]} ${e.key ? `\`${e.key}\`` : "all"}${e.action === "set" ? `: ${shown(e.old)} → ${shown(e.new)}` : e.old ? ` (was ${shown(e.old)})` : ""}`;
+    const where =
+      scope === "workspace"
+        ? e.scope === "workspace"
+          ? " (workspace)"
+          : ` in ${show.showConversation(e.conversationScope)}`
+        : "";
+    return `• ${when} UTC, ${show.showUser(e.userId)}: ${what}${where}`;
+  });
+  return [`${title} (newest first)`, ...lines].join("\n");
+}
+
+function shown(value: string | undefined): string {
+  if (value === undefined || value === "") return "_default_";
+  return `\`${value.length > 60 ? `${value.slice(0, 60)}…` : value}\``;
 }
 
 const SOURCE_NOTE: Record<SettingSource, string> = {

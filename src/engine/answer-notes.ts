@@ -23,3 +23,8 @@ export function saysNothingFound(text: string): boolean {
 export function noDataSourceNote(name: string): string {
   return `_(The document search in **${name}** failed, so this answer does not use those documents.)_\n\n`;
 }
+
+/** Outside the allow-lists (said once per conversation). */
+export const NOT_ENABLED_HERE = "I'm not enabled in this conversation. Ask your admin if you need me here.";
+/** A user outside ALLOWED_USERS (said once per conversation). */
+export const NOT_ENABLED_FOR_USER = "I'm not enabled for you yet. Ask your admin if you need access.";

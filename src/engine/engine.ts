@@ -1,7 +1,7 @@
 // The conversation engine: one turn = settings + history + prompt + streamed answer + persisted turn.
 // It is the same for every platform; adapters hand it an IncomingMessage and a ReplySink.
 import { CitationMapper } from "../citations/mapper.js";
-import { executeCommand } from "../commands/execute.js";
+import { type Change, executeCommand } from "../commands/execute.js";
 import { type Command, parseCommand } from "../commands/parse.js";
 import type { Config } from "../config.js";
 import type { DataSourceDefinition } from "../datasources/index.js";
@@ -14,17 +14,20 @@ import { ReplyStream } from "../reply/reply-stream.js";
 import type { Clock, ReplySink } from "../reply/types.js";
 import { citationsOf, conversationGroundingFor, groundingFor } from "../retrieval/grounding.js";
 import type { Passage, Retriever } from "../retrieval/types.js";
+import { accessFor, accessRefusal, quotasFor } from "../settings/policies.js";
 import { type EffectiveSettings, resolveSettings } from "../settings/resolve.js";
 import { settingsContextOf } from "../settings/schema.js";
 import type { SettingsScopes } from "../store/keys.js";
-import type { Store, StoredMessage } from "../store/types.js";
-import type { Reservation, UsageWho } from "../store/usage.js";
+import type { AuditEntry, Store, StoredMessage } from "../store/types.js";
+import type { QuotaLimits, Reservation, UsageWho } from "../store/usage.js";
 import { hasQuotas, quotaRefusal, turnEstimate } from "../usage/quota.js";
 import { userMessageFor } from "../user-messages.js";
 import {
   DEGRADED_NOTE,
   EMPTY_ANSWER_NOTE,
   EMPTY_AT_LIMIT_NOTE,
+  NOT_ENABLED_FOR_USER,
+  NOT_ENABLED_HERE,
   noDataSourceNote,
   nothingFoundNote,
   saysNothingFound,
@@ -45,6 +48,8 @@ import {
 
 /** After the service says the context is too long, retry once keeping this share of the history budget. */
 const CONTEXT_RETRY_HISTORY_SHARE = 0.25;
+/** How long "not enabled here" is remembered as said in a conversation. */
+const ACCESS_NOTICE_TTL_S = 30 * 86_400;
 
 export interface EngineDeps {
   config: Config;
@@ -150,11 +155,39 @@ export class Engine {
 
   /** The settings in effect in a conversation: its own, over the workspace's, over the configuration. */
   async effectiveSettings(scopes: SettingsScopes) {
+    const layers = await this.settingsLayers(scopes);
+    return resolveSettings(layers, this.deps.config.defaults, this.deps.config.models);
+  }
+
+  /** The stored settings of the conversation and of its workspace (with the workspace's policies). */
+  private async settingsLayers(scopes: SettingsScopes) {
     const [conversation = {}, workspace = {}] = await this.deps.store.getSettingsMany([
       scopes.conversationScope,
       scopes.workspaceScope,
     ]);
-    return resolveSettings({ conversation, workspace }, this.deps.config.defaults, this.deps.config.models);
+    return { conversation, workspace };
+  }
+
+  /**
+   * The allow-lists (the workspace's, else the environment's): true when the message is not to be
+   * answered. The first message of a conversation (of a user, for the user list) outside them is
+   * told so once; the rest are left unanswered. The model is never asked.
+   */
+  private async refusedAccess(
+    message: IncomingMessage,
+    workspace: Record<string, string>,
+    sink: ReplySink,
+    log: Logger,
+  ): Promise<boolean> {
+    const where = message.where ?? { userIds: [message.userId], direct: true };
+    const reason = accessRefusal(accessFor(workspace, this.deps.config.access), where);
+    if (!reason) return false;
+    this.deps.metrics.accessRefusals.inc({ reason });
+    const noticeId = `access:${reason}:${message.conversationScope}${reason === "user" ? `:${message.userId}` : ""}`;
+    const first = await this.deps.store.firstSeen(noticeId, ACCESS_NOTICE_TTL_S).catch(() => true);
+    log.info({ reason, told: first }, "not answered: outside the allow-lists");
+    if (first) await this.postSafely(sink, reason === "user" ? NOT_ENABLED_FOR_USER : NOT_ENABLED_HERE, log);
+    return true;
   }
 
   private async runCommand(
@@ -198,6 +231,7 @@ export class Engine {
       quotas: config.usage.quotas,
       priced: Object.keys(config.usage.prices).length > 0,
       now: this.clock.now(),
+      recordChange: (change) => this.recordChange(message, change, log),
     });
     await sink.post(text, true);
     return "command";
@@ -210,6 +244,19 @@ export class Engine {
     log: Logger,
   ): Promise<TurnOutcome> {
     const { config, store, metrics } = this.deps;
+    // While the store is unreachable the turn goes on with the environment's defaults and no
+    // history, and says so: an answer is worth more than an error.
+    let degraded = false;
+    const unavailable = (err: unknown) => {
+      if (!isBotError(err, "store_unavailable")) throw err;
+      degraded = true;
+      return undefined;
+    };
+    const layers = (await this.settingsLayers(message).catch(unavailable)) ?? {
+      conversation: {},
+      workspace: {},
+    };
+    if (await this.refusedAccess(message, layers.workspace, sink, log)) return "refused";
     // On shutdown the signal stops intermediate updates; the closing note then goes out as the final.
     const reply = new ReplyStream(sink, { clock: this.clock, logger: log, signal });
     metrics.activeStreams.inc();
@@ -217,17 +264,7 @@ export class Engine {
     let held = 0;
     try {
       await reply.begin();
-      // While the store is unreachable the turn goes on with the environment's defaults and no
-      // history, and says so: an answer is worth more than an error.
-      let degraded = false;
-      const unavailable = (err: unknown) => {
-        if (!isBotError(err, "store_unavailable")) throw err;
-        degraded = true;
-        return undefined;
-      };
-      const settings =
-        (await this.effectiveSettings(message).catch(unavailable)) ??
-        resolveSettings({ conversation: {}, workspace: {} }, config.defaults, config.models);
+      const settings = resolveSettings(layers, config.defaults, config.models);
       if (settings.dataSource) reply.describeWork({ dataSource: settings.dataSource });
       const stored =
         settings.historyEnabled && settings.historyWindow > 0 && !degraded
@@ -246,7 +283,8 @@ export class Engine {
         settings.generation.maxTokens ?? config.defaults.maxTokens,
         settings.model.profile.encoding,
       );
-      const reservation = await this.reserve(message, estimate, started, log);
+      const quotas = quotasFor(layers.workspace, config.usage.quotas);
+      const reservation = await this.reserve(message, estimate, quotas, started, log);
       if ("exceeded" in reservation) {
         const { scope, period, limit, used } = reservation.exceeded;
         metrics.quotaRefusals.inc({ scope, period });
@@ -461,10 +499,10 @@ export class Engine {
   private async reserve(
     message: IncomingMessage,
     estimate: number,
+    quotas: QuotaLimits,
     at: number,
     log: Logger,
   ): Promise<Reservation> {
-    const { quotas } = this.deps.config.usage;
     if (!hasQuotas(quotas)) return { held: 0 };
     try {
       return await this.deps.store.reserveTurn(whoOf(message), estimate, quotas, at);
@@ -479,6 +517,22 @@ export class Engine {
     await this.deps.store
       .recordTurnUsage(whoOf(message), undefined, held, this.clock.now())
       .catch((err: unknown) => log.warn({ err }, "could not release the failed turn's quota hold"));
+  }
+
+  /** The audit trail: a structured log line, and the entry kept in the store. Never throws. */
+  private async recordChange(message: IncomingMessage, change: Change, log: Logger): Promise<void> {
+    const entry: AuditEntry = {
+      at: this.clock.now(),
+      platform: message.platform,
+      userId: message.userId,
+      conversationScope: message.conversationScope,
+      workspaceScope: message.workspaceScope,
+      ...change,
+    };
+    log.info({ audit: entry }, `audit: ${change.action}${change.key ? ` ${change.key}` : ""}`);
+    await this.deps.store.recordAudit(entry).catch((err: unknown) => {
+      log.warn({ err }, "could not keep the change in the audit trail");
+    });
   }
 
   private async postSafely(sink: ReplySink, text: string, log: Logger): Promise<void> {

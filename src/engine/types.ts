@@ -1,5 +1,6 @@
 // The one normalized message every platform adapter produces for the engine.
 import type { Passage } from "../retrieval/types.js";
+import type { Whereabouts } from "../settings/policies.js";
 import type { StoredMessage } from "../store/types.js";
 
 export interface IncomingMessage {
@@ -35,6 +36,11 @@ export interface IncomingMessage {
    * source.
    */
   aboutConversation?: ConversationExcerpt;
+  /**
+   * Where it was written, as the allow-lists name places and people. Absent: a direct conversation
+   * of `userId` (the terminal).
+   */
+  where?: Whereabouts;
 }
 
 /** Messages of one conversation, as numbered sources. */

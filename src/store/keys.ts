@@ -101,6 +101,8 @@ export interface RedisKeys {
   threadMark(threadKey: string): string;
   /** A shared note (SharedNotes), with its own TTL. */
   note(key: string): string;
+  /** List of JSON audit entries of a conversation or workspace scope, newest first. */
+  audit(scope: string): string;
   /** Hash feedback id -> JSON entry for one conversation scope. */
   feedback(scope: string): string;
   /** Sorted set of feedback ids scored by entry time: the order and the trimming of `feedback`. */
@@ -123,6 +125,7 @@ export function redisKeys(prefix: string = DEFAULT_KEY_PREFIX): RedisKeys {
     rateHold: (budgetKey) => `${prefix}hold:${hashTag(budgetKey)}`,
     threadMark: (threadKey) => `${prefix}mark:${hashTag(threadKey)}`,
     note: (key) => `${prefix}note:${hashTag(key)}`,
+    audit: (scope) => `${prefix}audit:${hashTag(scope)}`,
     feedback: (scope) => `${prefix}fb:${hashTag(scope)}`,
     feedbackOrder: (scope) => `${prefix}fbt:${hashTag(scope)}`,
   };

@@ -1,11 +1,13 @@
 // The in-process store: the local default when REDIS_URL is unset. Single process, lost on restart.
 // Same contract as RedisStore: caps, TTLs (expired lazily and swept now and then), FIFO thread locks,
 // rate budgets, thread marks and feedback.
+
+import { AUDIT_KEPT, AUDIT_TTL_SECONDS, auditScopes } from "./audit.js";
 import { LocalFifo } from "./local-fifo.js";
 import { LocalFeedback } from "./memory-feedback.js";
 import { LocalRateBudgets } from "./memory-rate.js";
 import { LocalUsageLedger } from "./memory-usage.js";
-import type { AppendOptions, FeedbackEntry, Store, StoredMessage } from "./types.js";
+import type { AppendOptions, AuditEntry, FeedbackEntry, Store, StoredMessage } from "./types.js";
 import {
   DEFAULT_USAGE_RETENTION_DAYS,
   type QuotaLimits,
@@ -48,6 +50,7 @@ export class MemoryStore implements Store {
   /** Thread key -> when its mark expires. */
   private readonly marks = new Map<string, number>();
   private readonly notes = new Map<string, Expiring<string>>();
+  private readonly audit = new Map<string, Expiring<AuditEntry[]>>();
   private readonly locks = new LocalFifo();
   private readonly rates: LocalRateBudgets;
   private readonly feedback: LocalFeedback;
@@ -160,6 +163,20 @@ export class MemoryStore implements Store {
     return false;
   }
 
+  async recordAudit(entry: AuditEntry): Promise<void> {
+    this.sweepNowAndThen();
+    for (const scope of auditScopes(entry)) {
+      const list = [{ ...entry }, ...(this.live(this.audit, scope) ?? [])].slice(0, AUDIT_KEPT);
+      this.audit.set(scope, { value: list, expiresAt: this.now() + AUDIT_TTL_SECONDS * MS_PER_SECOND });
+    }
+  }
+
+  async listAudit(scope: string, limit: number): Promise<AuditEntry[]> {
+    return (this.live(this.audit, scope) ?? [])
+      .slice(0, Math.max(0, Math.floor(limit)))
+      .map((e) => ({ ...e }));
+  }
+
   async putNote(key: string, value: string, ttlSeconds: number): Promise<void> {
     const ttl = validateTtlSeconds(ttlSeconds);
     this.sweepNowAndThen();
@@ -214,6 +231,7 @@ export class MemoryStore implements Store {
     for (const [id, expiresAt] of this.seen) if (expiresAt <= now) this.seen.delete(id);
     for (const [key, expiresAt] of this.marks) if (expiresAt <= now) this.marks.delete(key);
     for (const [key, entry] of this.notes) if (entry.expiresAt <= now) this.notes.delete(key);
+    for (const [key, entry] of this.audit) if (entry.expiresAt <= now) this.audit.delete(key);
     this.rates.sweep(now);
     this.feedback.sweep(now);
   }

@@ -3,6 +3,7 @@
 import { randomUUID } from "node:crypto";
 import type { RedisOptions } from "ioredis";
 import { type Logger, silentLogger } from "../log.js";
+import { AUDIT_KEPT, AUDIT_TTL_SECONDS, auditScopes, decodeAudit } from "./audit.js";
 import {
   decodeFeedback,
   FEEDBACK_MAX_PER_SCOPE,
@@ -19,7 +20,7 @@ import type { NatMapping } from "./redis-connection.js";
 import { RedisEntraAuth, type RedisEntraIdOptions } from "./redis-entra-auth.js";
 import { type RedisLockOptions, RedisThreadLocks } from "./redis-lock.js";
 import { decodeMessage } from "./stored-message.js";
-import type { AppendOptions, FeedbackEntry, Store, StoredMessage } from "./types.js";
+import type { AppendOptions, AuditEntry, FeedbackEntry, Store, StoredMessage } from "./types.js";
 import {
   DEFAULT_USAGE_RETENTION_DAYS,
   QUOTA_CHECKS,
@@ -244,6 +245,37 @@ export class RedisStore implements Store {
         redis.exists(this.keys.threadMark(threadKey)),
       )) > 0
     );
+  }
+
+  async recordAudit(entry: AuditEntry): Promise<void> {
+    const json = JSON.stringify(entry);
+    const scopes = auditScopes(entry);
+    // One list per scope: each its own key (and cluster slot), so one MULTI each.
+    await this.connection.run("recordAudit", (redis) =>
+      Promise.all(
+        scopes.map(async (scope) => {
+          const key = this.keys.audit(scope);
+          throwFirstError(
+            "recordAudit",
+            await redis
+              .multi()
+              .lpush(key, json)
+              .ltrim(key, 0, AUDIT_KEPT - 1)
+              .expire(key, AUDIT_TTL_SECONDS)
+              .exec(),
+          );
+        }),
+      ),
+    );
+  }
+
+  async listAudit(scope: string, limit: number): Promise<AuditEntry[]> {
+    const count = Math.max(0, Math.min(AUDIT_KEPT, Math.floor(limit)));
+    if (count === 0) return [];
+    const raw = await this.connection.run("listAudit", (redis) =>
+      redis.lrange(this.keys.audit(scope), 0, count - 1),
+    );
+    return raw.flatMap((json) => decodeAudit(json));
   }
 
   async putNote(key: string, value: string, ttlSeconds: number): Promise<void> {

@@ -6,7 +6,7 @@
 import { BotError, isBotError } from "../errors.js";
 import { type Logger, silentLogger } from "../log.js";
 import { MemoryStore } from "./memory.js";
-import type { AppendOptions, FeedbackEntry, Store, StoredMessage } from "./types.js";
+import type { AppendOptions, AuditEntry, FeedbackEntry, Store, StoredMessage } from "./types.js";
 import type { QuotaLimits, Reservation, TurnUsage, UsageWho } from "./usage.js";
 
 /** While Redis is down, it is asked again this often. */
@@ -81,6 +81,14 @@ export class ResilientStore implements Store {
   resetSettings(scope: string, key?: string): Promise<void> {
     return this.primaryOnly((s) => s.resetSettings(scope, key));
   }
+  listAudit(scope: string, limit: number) {
+    return this.primaryOnly((s) => s.listAudit(scope, limit));
+  }
+
+  recordAudit(entry: AuditEntry): Promise<void> {
+    return this.write(`audit of ${entry.workspaceScope}`, (s) => s.recordAudit(entry));
+  }
+
   usageReport(workspaceScope: string, period: string) {
     return this.primaryOnly((s) => s.usageReport(workspaceScope, period));
   }

@@ -100,6 +100,33 @@ export interface SharedNotes {
   deleteNote(key: string): Promise<void>;
 }
 
+/** One change an admin or user made: a setting, a workspace policy (quota, allow-list), a forget. */
+export interface AuditEntry {
+  at: number;
+  platform: string;
+  /** Who made it. */
+  userId: string;
+  /** The conversation it was made in. */
+  conversationScope: string;
+  /** Its workspace (or tenant). */
+  workspaceScope: string;
+  /** What it changed: this conversation's settings, or the workspace's. */
+  scope: "conversation" | "workspace";
+  action: "set" | "reset" | "forget";
+  /** The setting or policy; absent for a reset of all, and for forget. */
+  key?: string;
+  /** The value before and after (absent: unset). */
+  old?: string;
+  new?: string;
+}
+
+/** The trail of changes, kept per conversation and per workspace, newest first. */
+export interface AuditLog {
+  recordAudit(entry: AuditEntry): Promise<void>;
+  /** The newest `limit` entries of a conversation scope or a workspace scope (all its conversations). */
+  listAudit(scope: string, limit: number): Promise<AuditEntry[]>;
+}
+
 export interface FeedbackEntry {
   platform: string;
   /** Settings scope of the conversation the answer was in. */
@@ -130,6 +157,7 @@ export interface Store
     RateBudgets,
     ThreadMarks,
     SharedNotes,
+    AuditLog,
     FeedbackStore {
   readonly kind: "redis" | "memory";
   /** True when the backing service answers. */

@@ -38,7 +38,77 @@ describe("executeCommand", () => {
       quotas: {},
       priced: false,
       now: NOON,
+      recordChange: async (change) => {
+        await ctx.store.recordAudit({
+          at: NOON,
+          platform: "slack",
+          userId: "UALICE",
+          conversationScope: "console:local:me",
+          workspaceScope: "console:local",
+          ...change,
+        });
+      },
     };
+  });
+
+  describe("workspace policies and the audit trail", () => {
+    const admin = { rights: async () => ({ conversation: true, workspace: true }) };
+
+    it("lets an admin set a stricter quota for the workspace, never a looser one", async () => {
+      const env = { quotas: { day: { user: 10_000 } } };
+      assert.match(
+        await run("settings workspace set quota_user_tokens_per_day 5000", { ...admin, ...env }),
+        /now 5,000 tokens for the workspace/,
+      );
+      assert.match(
+        await run("settings workspace set quota_user_tokens_per_day 20000", { ...admin, ...env }),
+        /must be at most 10,000, the limit the bot's configuration sets\. Nothing was changed/,
+      );
+      assert.match(
+        await run("settings set quota_user_tokens_per_day 10"),
+        /a workspace policy: an admin sets it with `settings workspace set quota_user_tokens_per_day 10`/,
+      );
+      assert.match(
+        await run("settings workspace set quota_user_tokens_per_day 10", env),
+        /Only workspace admins/,
+      );
+      assert.deepEqual(await ctx.store.getSettings("console:local"), { quota_user_tokens_per_day: "5000" });
+    });
+
+    it("sets and lifts the workspace's allow-lists", async () => {
+      assert.match(
+        await run("settings workspace set allowed_channels C1, C2 C1", admin),
+        /now `C1`, `C2` for the workspace/,
+      );
+      assert.deepEqual(await ctx.store.getSettings("console:local"), { allowed_channels: "C1,C2" });
+      assert.match(
+        await run("settings workspace set allowed_channels everyone", admin),
+        /lifted for the workspace/,
+      );
+      assert.deepEqual(await ctx.store.getSettings("console:local"), {});
+      assert.match(
+        await run("settings workspace set allowed_users <bad>", admin),
+        /must be ids separated by commas/,
+      );
+    });
+
+    it("keeps who changed what, old → new; `settings history` shows it, the workspace's only to admins", async () => {
+      await run("settings set temperature 0.2");
+      await run("settings set temperature 0.7");
+      await run("settings reset temperature");
+      await run("forget");
+      await run("settings workspace set allowed_users UALICE", admin);
+      const here = await run("settings history");
+      assert.match(
+        here,
+        /\*\*Changes in this conversation\*\* \(newest first\)\n• 2026-12-04 12:00 UTC, <@UALICE>: forgot the conversation\n• 2026-12-04 12:00 UTC, <@UALICE>: reset `temperature` \(was `0.7`\)\n• .*set `temperature`: `0.2` → `0.7`\n• .*set `temperature`: _default_ → `0.2`$/,
+      );
+      assert.doesNotMatch(here, /allowed_users/, "a workspace change is not this conversation's");
+      assert.match(await run("settings workspace history"), /Only workspace admins/);
+      const workspace = await run("settings workspace history", admin);
+      assert.match(workspace, /set `allowed_users`: _default_ → `UALICE` \(workspace\)/);
+      assert.match(workspace, /set `temperature`: `0.2` → `0.7` in <#me>/);
+    });
   });
 
   describe("usage", () => {

@@ -263,6 +263,65 @@ export function storeContract(name: string, makeHarness: () => StoreHarness): vo
       });
     });
 
+    describe("audit trail", () => {
+      it("keeps each change in its workspace's list, a conversation's also in its own, newest first", async () => {
+        const workspaceScope = `slack:T${randomUUID()}`;
+        const base = { platform: "slack", userId: "UADMIN", workspaceScope };
+        await store.recordAudit({
+          ...base,
+          at: 1,
+          conversationScope: `${workspaceScope}:C1`,
+          scope: "conversation",
+          action: "set",
+          key: "temperature",
+          old: "0.5",
+          new: "0.2",
+        });
+        await harness.open().recordAudit({
+          ...base,
+          at: 2,
+          conversationScope: `${workspaceScope}:C2`,
+          scope: "workspace",
+          action: "set",
+          key: "quota_user_tokens_per_day",
+          new: "5000",
+        });
+        await store.recordAudit({
+          ...base,
+          at: 3,
+          conversationScope: `${workspaceScope}:C1`,
+          scope: "conversation",
+          action: "forget",
+        });
+
+        const workspace = await store.listAudit(workspaceScope, 20);
+        assert.deepEqual(
+          workspace.map((e) => e.at),
+          [3, 2, 1],
+        );
+        assert.deepEqual(workspace[2], {
+          ...base,
+          at: 1,
+          conversationScope: `${workspaceScope}:C1`,
+          scope: "conversation",
+          action: "set",
+          key: "temperature",
+          old: "0.5",
+          new: "0.2",
+        });
+        assert.deepEqual(
+          (await store.listAudit(`${workspaceScope}:C1`, 20)).map((e) => e.action),
+          ["forget", "set"],
+        );
+        assert.deepEqual(
+          await store.listAudit(`${workspaceScope}:C2`, 20),
+          [],
+          "a workspace change is not the conversation's",
+        );
+        assert.equal((await store.listAudit(workspaceScope, 2)).length, 2);
+      });
+    });
+
     describe("thread lock", () => {
       it("returns the work's value, passes its error on, and is free again afterwards", async () => {
         const tk = thread();
