@@ -6,6 +6,7 @@ import { AzureOpenAI, type ClientOptions, OpenAI } from "openai";
 import { BotError } from "../errors.js";
 import { type Logger, silentLogger } from "../log.js";
 import { type LlmAuth, resolveAuth } from "./auth.js";
+import { asChatChunk, buildCompletionsBody, type CompletionsBody } from "./completions-request.js";
 import { type ErrorContext, retryAfterMsOf, toBotError } from "./error-mapping.js";
 import {
   buildChatBody,
@@ -123,9 +124,16 @@ async function* streamWithRetries(
   const aborted = () => abortError(request.signal, config.timeoutMs);
   if (request.dataSource && !dataSourcesSupported(config.kind)) throw unsupportedDataSource(config.kind);
   const errorContext = { model: request.model, dataSource: request.dataSource };
-  const body = buildChatBody(request, { includeUsage });
+  const completions = request.profile.api === "completions";
+  if (completions && request.dataSource) throw completionsWithDataSource(request.model);
+  const body = completions ? buildCompletionsBody(request) : buildChatBody(request, { includeUsage });
   const extraParameters = config.kind === "azure-inference" ? inferenceExtraParameters(body) : undefined;
   const headers = extraParameters ? { "extra-parameters": extraParameters } : undefined;
+  // The SDK sends the request and turns an error status into its APIError; the body is read here.
+  const send = (options: SendOptions): Promise<Response> =>
+    completions
+      ? sdk.completions.create(body as CompletionsBody, options).asResponse()
+      : sdk.chat.completions.create(body as ReturnType<typeof buildChatBody>, options).asResponse();
   const state: RetryState = { rateLimitRetries: 0, transientRetries: 0 };
 
   for (let attempt = 1; ; attempt++) {
@@ -136,13 +144,12 @@ async function* streamWithRetries(
     try {
       const remainingMs = config.timeoutMs - (performance.now() - startedAt);
       const chunks = openChunks(
-        sdk,
-        body,
+        send,
         { signal, timeout: Math.max(1, Math.floor(remainingMs)), headers },
         errorContext,
         aborted,
       );
-      for await (const event of parseChatStream(chunks)) {
+      for await (const event of parseChatStream(completions ? mapChunks(chunks, asChatChunk) : chunks)) {
         if (event.type === "citations" && !textYielded) {
           heldCitations = event;
           continue;
@@ -182,10 +189,11 @@ interface CallOptions {
   headers: Record<string, string> | undefined;
 }
 
+type SendOptions = CallOptions & { maxRetries: number };
+
 /** The raw chunks of one attempt; every failure leaves as a BotError saying where it happened. */
 async function* openChunks(
-  sdk: OpenAI,
-  body: ReturnType<typeof buildChatBody>,
+  send: (options: SendOptions) => Promise<Response>,
   options: CallOptions,
   context: Omit<ErrorContext, "phase">,
   aborted: () => BotError,
@@ -193,8 +201,7 @@ async function* openChunks(
   const { signal } = options;
   let response: Response;
   try {
-    // The SDK sends the request and turns an error status into its APIError; the body is read here.
-    response = await sdk.chat.completions.create(body, { ...options, maxRetries: 0 }).asResponse();
+    response = await send({ ...options, maxRetries: 0 });
   } catch (err) {
     throw signal.aborted ? aborted() : toBotError(err, { ...context, phase: "request" });
   }
@@ -205,6 +212,24 @@ async function* openChunks(
   }
   // A body that ends because the signal aborted is a timeout or a cancel, not an answer.
   if (signal.aborted) throw aborted();
+}
+
+async function* mapChunks(
+  chunks: AsyncIterable<unknown>,
+  map: (chunk: unknown) => unknown,
+): AsyncGenerator<unknown> {
+  for await (const chunk of chunks) yield map(chunk);
+}
+
+/** On Your Data needs chat messages: a Completions deployment cannot ground an answer that way. */
+function completionsWithDataSource(model: string): BotError {
+  return new BotError(
+    "datasource_error",
+    `a data source was requested with the Completions deployment ${model}`,
+    {
+      hint: "On Your Data works with chat deployments only: pick a chat model for this conversation, or set AZURE_SEARCH_MODE=search (the bot's own search works with every model)",
+    },
+  );
 }
 
 /** On Your Data is an Azure OpenAI extension: other endpoints would ignore or refuse `data_sources`. */

@@ -14,6 +14,11 @@ export interface ModelProfile {
   reasoning: boolean;
   /** Newer models want max_completion_tokens instead of max_tokens. */
   usesMaxCompletionTokens: boolean;
+  /**
+   * "completions": a legacy Completions deployment (an instruct model), marked `:completions` in
+   * LLM_ALLOWED_MODELS: it takes a transcript `prompt` on /completions instead of chat messages.
+   */
+  api?: "completions";
 }
 
 /** A model the configuration allows: `name` is what the request names (deployment or model id). */
@@ -95,6 +100,16 @@ const PROFILES: Array<[RegExp, ModelProfile]> = [
     },
   ],
   [
+    /^gpt-35-turbo-instruct/,
+    {
+      family: "gpt-35-turbo-instruct",
+      encoding: "cl100k_base",
+      contextTokens: 4_096,
+      reasoning: false,
+      usesMaxCompletionTokens: false,
+    },
+  ],
+  [
     /^gpt-3\.?5-turbo-16k/,
     {
       family: "gpt-35-turbo-16k",
@@ -142,15 +157,25 @@ export function parseAllowedModel(entry: string): AllowedModel {
   const name = namePart.trim();
   let family = rest?.trim() || name;
   let contextOverride: number | undefined;
-  const colon = family.lastIndexOf(":");
-  if (colon > 0 && /^\d+$/.test(family.slice(colon + 1))) {
-    contextOverride = Number(family.slice(colon + 1));
+  let completions = false;
+  // Trailing `:<context tokens>` and `:completions`, in either order.
+  for (;;) {
+    const colon = family.lastIndexOf(":");
+    const tail = colon > 0 ? family.slice(colon + 1) : "";
+    if (/^\d+$/.test(tail)) contextOverride = Number(tail);
+    else if (tail.toLowerCase() === "completions") completions = true;
+    else break;
     family = family.slice(0, colon);
   }
   const profile = profileFor(family);
   return {
-    name,
-    profile: contextOverride ? { ...profile, contextTokens: contextOverride } : profile,
+    // `instruct:completions` without `=`: the name is the deployment's, without the marks.
+    name: rest === undefined ? family : name,
+    profile: {
+      ...profile,
+      ...(contextOverride ? { contextTokens: contextOverride } : {}),
+      ...(completions ? { api: "completions" as const } : {}),
+    },
   };
 }
 

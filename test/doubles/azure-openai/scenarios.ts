@@ -5,7 +5,7 @@ import type { EmbeddingsScenarioSource } from "./embeddings.js";
 export type RouteKind = "azure-deployment" | "azure-v1" | "azure-inference" | "openai-compatible";
 
 /** What a request asks for: a chat completion or embeddings. */
-export type Operation = "chat" | "embeddings";
+export type Operation = "chat" | "embeddings" | "completions";
 
 /** Severity categories carry `severity`; the others are detections (`detected`). */
 export type FilterCategory =

@@ -3,13 +3,14 @@ import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Serv
 import type { AddressInfo } from "node:net";
 import { specValidator } from "../spec-validator.js";
 import { Answer } from "./answer.js";
+import { COMPLETIONS_SCHEMAS, playCompletion } from "./completions.js";
 import {
   EMBEDDINGS_SCHEMAS,
   type EmbeddingsScenario,
   type EmbeddingsScenarioSource,
   embeddingsAnswer,
 } from "./embeddings.js";
-import { isOnYourDataOnly, playError } from "./errors.js";
+import { type ErrorScenario, isOnYourDataOnly, playError } from "./errors.js";
 import {
   checkDataSourcesAgainstSpec,
   onYourDataAnswer,
@@ -85,6 +86,7 @@ export async function startAzureOpenAIDouble(
     if (!authorized(req.headers, route, apiKey, bearerToken))
       return playError(wire, route, { kind: "unauthorized" });
     if (operation === "embeddings") return answerEmbeddings(wire, route, body, recorded);
+    if (operation === "completions") return answerCompletions(wire, body, recorded);
     if (validator && !wire.check("request", SCHEMAS[SPEC[route]].request, body)) {
       return wire.raw(500, {
         error: { code: "double_spec_violation", message: "request body violates the spec" },
@@ -178,6 +180,30 @@ export async function startAzureOpenAIDouble(
       default:
         return playError(wire, route, scenario, model);
     }
+  }
+
+  /** The legacy Completions route (instruct deployments): the same scenarios as chat, its own shapes. */
+  function answerCompletions(wire: Wire, body: unknown, recorded: RecordedRequest): void {
+    if (validator && !wire.check("request", COMPLETIONS_SCHEMAS.request, body)) {
+      wire.raw(500, { error: { code: "double_spec_violation", message: "request body violates the spec" } });
+      return;
+    }
+    const model = recorded.model ?? "unknown";
+    const scenario =
+      options.deployments && !options.deployments.includes(model)
+        ? ({ kind: "not-found" } as const)
+        : resolve(queue.shift() ?? fallback, recorded);
+    if (playCompletion(wire, model, body, scenario, options.chunkDelayMs ?? 0)) return;
+    if (
+      isOnYourDataOnly(scenario) ||
+      ["stream", "completion-filtered", "cut", "hang"].includes(scenario.kind)
+    ) {
+      wire.raw(500, {
+        error: { code: "double_script_error", message: `scenario ${scenario.kind} on completions` },
+      });
+      return;
+    }
+    playError(wire, "azure-deployment", scenario as ErrorScenario, model, "completions");
   }
 
   /** After the route, api-version and auth checks, which are the same as for chat. */

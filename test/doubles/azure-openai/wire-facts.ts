@@ -1,6 +1,7 @@
 // Wire facts the double answers by: spec and schema names per route, content-filter shapes, the
 // service's own error wording (from captured answers), and the routes.
 import type { SpecName } from "../spec-validator.js";
+import { COMPLETIONS_ROUTE } from "./completions.js";
 import { EMBEDDINGS_ROUTES } from "./embeddings.js";
 import type { FilterCategory, Operation, RouteKind } from "./scenarios.js";
 
@@ -59,4 +60,5 @@ export const CHAT_ROUTES: Array<{ kind: RouteKind; pattern: RegExp }> = [
 export const ROUTES: Array<{ kind: RouteKind; operation: Operation; pattern: RegExp }> = [
   ...CHAT_ROUTES.map((route) => ({ ...route, operation: "chat" as const })),
   ...EMBEDDINGS_ROUTES.map((route) => ({ ...route, operation: "embeddings" as const })),
+  { kind: "azure-deployment", operation: "completions", pattern: COMPLETIONS_ROUTE },
 ];

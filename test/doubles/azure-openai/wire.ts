@@ -4,6 +4,7 @@ import { randomUUID } from "node:crypto";
 import type { ServerResponse } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { SpecValidator } from "../spec-validator.js";
+import { completionChunkForCheck } from "./completions.js";
 import { ON_YOUR_DATA_DEVIATIONS } from "./on-your-data.js";
 import type { RouteKind, SpecViolation } from "./scenarios.js";
 import { hasText, isRecord } from "./util.js";
@@ -86,8 +87,10 @@ export class Wire {
     delayMs: number,
     ending: "done" | "cut" | "hang" = "done",
     firstDelayMs?: number,
+    /** Another schema than the route's chat chunk (the completions route). */
+    chunkSchema?: string,
   ): Promise<void> {
-    const schema = this.route ? SCHEMAS[SPEC[this.route]].chunk : "";
+    const schema = chunkSchema ?? (this.route ? SCHEMAS[SPEC[this.route]].chunk : "");
     this.res.writeHead(200, {
       "content-type": "text/event-stream; charset=utf-8",
       "cache-control": "no-cache",
@@ -98,7 +101,8 @@ export class Wire {
       const pause = firstDelayMs === undefined || textSent ? delayMs : i === 0 ? firstDelayMs : 0;
       if (pause > 0) await sleep(pause);
       if (this.res.destroyed) return;
-      if (!this.check("response", schema, chunk)) {
+      const checked = chunkSchema ? completionChunkForCheck(chunk as Record<string, unknown>) : chunk;
+      if (!this.check("response", schema, checked)) {
         this.res.end(
           `data: ${JSON.stringify({ error: { code: "double_spec_violation", message: `chunk violates ${schema}` } })}\n\n`,
         );
