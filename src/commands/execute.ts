@@ -91,6 +91,9 @@ export async function executeCommand(command: Command, ctx: CommandContext): Pro
         ? def.parse(command.value, ctx.settings)
         : (policy as PolicyDef).parse(command.value, { quotas: ctx.quotas });
       if ("error" in parsed) return `\`${key}\` ${parsed.error}. Nothing was changed.`;
+      const unfit =
+        key === "reasoning_effort" ? await effortUnfit(command.scope, parsed.value, ctx) : undefined;
+      if (unfit) return `\`${key}\` ${unfit}. Nothing was changed.`;
       const scope = scopeOf(command.scope, ctx);
       const old = (await ctx.store.getSettings(scope))[key];
       if (policy && parsed.value === "") await ctx.store.resetSettings(scope, key);
@@ -143,6 +146,27 @@ function displayOf(platform: string): {
   const last = (scope: string) => scope.slice(scope.lastIndexOf(":") + 1);
   if (platform === "slack") return { showUser: (id) => `<@${id}>`, showConversation: (s) => `<#${last(s)}>` };
   return { showUser: (id) => id, showConversation: last };
+}
+
+/** reasoning_effort is checked against the model the scope uses now: why it does not fit, if not. */
+async function effortUnfit(
+  scope: CommandScope,
+  value: string,
+  ctx: CommandContext,
+): Promise<string | undefined> {
+  const [conversation = {}, workspace = {}] = await ctx.store.getSettingsMany([
+    ctx.conversationScope,
+    ctx.workspaceScope,
+  ]);
+  const layers = scope === "workspace" ? { conversation: {}, workspace } : { conversation, workspace };
+  const { model } = resolveSettings(layers, ctx.defaults, ctx.models);
+  const efforts = model.profile.reasoningEfforts;
+  if (!efforts) {
+    const reasoning = ctx.models.filter((m) => m.profile.reasoningEfforts).map((m) => m.name);
+    const others = reasoning.length ? `; reasoning models here: ${reasoning.join(", ")}` : "";
+    return `applies to reasoning models only, and ${model.name} is not one${others}`;
+  }
+  return efforts.includes(value) ? undefined : `must be one of: ${efforts.join(", ")} for ${model.name}`;
 }
 
 function unknownKey(key: string): string {

@@ -86,6 +86,11 @@ export function renderSettings(title: string, settings: EffectiveSettings): stri
     `• \`stop\`: ${generation.stop?.length ? generation.stop.map((x) => `\`${x}\``).join(" | ") : "none"}${note("stop")}`,
     `• \`presence_penalty\`: ${show(generation.presencePenalty)}${note("presence_penalty")}`,
     `• \`frequency_penalty\`: ${show(generation.frequencyPenalty)}${note("frequency_penalty")}`,
+    ...(settings.model.profile.reasoningEfforts
+      ? [
+          `• \`reasoning_effort\`: ${generation.reasoningEffort ?? "model default"}${note("reasoning_effort")}`,
+        ]
+      : []),
     `• \`history\`: ${settings.historyEnabled ? "on" : "off"}${note("history")}`,
     `• \`history_window\`: ${settings.historyWindow} messages${note("history_window")}`,
     `• \`datasource\`: ${settings.dataSource ?? "off"}${note("datasource")}`,

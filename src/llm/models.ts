@@ -19,6 +19,8 @@ export interface ModelProfile {
    * LLM_ALLOWED_MODELS: it takes a transcript `prompt` on /completions instead of chat messages.
    */
   api?: "completions";
+  /** The reasoning_effort values the model takes (reasoning models only). */
+  reasoningEfforts?: readonly string[];
 }
 
 /** A model the configuration allows: `name` is what the request names (deployment or model id). */
@@ -37,6 +39,7 @@ const PROFILES: Array<[RegExp, ModelProfile]> = [
       contextTokens: 272_000,
       reasoning: true,
       usesMaxCompletionTokens: true,
+      reasoningEfforts: ["minimal", "low", "medium", "high"],
     },
   ],
   [
@@ -67,6 +70,7 @@ const PROFILES: Array<[RegExp, ModelProfile]> = [
       contextTokens: 200_000,
       reasoning: true,
       usesMaxCompletionTokens: true,
+      reasoningEfforts: ["low", "medium", "high"],
     },
   ],
   [

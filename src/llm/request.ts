@@ -81,6 +81,9 @@ export function buildChatBody(request: CompletionRequest, options: { includeUsag
     if (gen.presencePenalty !== undefined) body.presence_penalty = gen.presencePenalty;
     if (gen.frequencyPenalty !== undefined) body.frequency_penalty = gen.frequencyPenalty;
   }
+  if (gen.reasoningEffort !== undefined && profile.reasoningEfforts?.includes(gen.reasoningEffort)) {
+    body.reasoning_effort = gen.reasoningEffort as ChatBody["reasoning_effort"];
+  }
   if (gen.maxTokens !== undefined) {
     if (profile.usesMaxCompletionTokens) body.max_completion_tokens = gen.maxTokens;
     else body.max_tokens = gen.maxTokens;

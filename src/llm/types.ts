@@ -20,6 +20,8 @@ export interface GenerationOptions {
   stop?: string[];
   presencePenalty?: number;
   frequencyPenalty?: number;
+  /** How long a reasoning model thinks (reasoning_effort); sent only to models that take it. */
+  reasoningEffort?: string;
 }
 
 /**

@@ -60,9 +60,16 @@ export function resolveSettings(
   const stop = pick("stop");
   const dataSource = pick("datasource");
 
+  const model = models.find((m) => m.name === modelName) ?? defaultModel;
+  // A value the current model does not take (the model changed since) is left out.
+  const reasoningEffort = pick(
+    "reasoning_effort",
+    (v) => model.profile.reasoningEfforts?.includes(v) ?? false,
+  );
+
   return {
     systemPrompt: pick("system_prompt") ?? defaults.systemPrompt,
-    model: models.find((m) => m.name === modelName) ?? defaultModel,
+    model,
     generation: {
       temperature: num("temperature", defaults.temperature),
       topP: num("top_p", defaults.topP),
@@ -70,6 +77,7 @@ export function resolveSettings(
       stop: stop && stop !== "[]" ? (JSON.parse(stop) as string[]) : undefined,
       presencePenalty: num("presence_penalty", defaults.presencePenalty),
       frequencyPenalty: num("frequency_penalty", defaults.frequencyPenalty),
+      ...(reasoningEffort ? { reasoningEffort } : {}),
     },
     historyEnabled: (pick("history") ?? (defaults.historyEnabled ? "on" : "off")) === "on",
     historyWindow: num("history_window", defaults.historyWindow) ?? defaults.historyWindow,

@@ -34,6 +34,7 @@ export const MAX_SYSTEM_PROMPT_CHARS = 8_000;
 export const MAX_STOP_SEQUENCES = 4;
 export const MAX_HISTORY_WINDOW = 500;
 export const MAX_REPLY_TOKENS = 100_000;
+export const REASONING_EFFORTS = ["minimal", "low", "medium", "high"];
 
 const OFF_WORDS = new Set(["off", "none", "false", "no", "0", "disable", "disabled"]);
 const ON_WORDS = new Set(["on", "true", "yes", "1", "enable", "enabled"]);
@@ -116,6 +117,17 @@ export const SETTINGS: readonly SettingDef[] = [
     describe: "how much to avoid repeating the same words",
     allowed: () => "a number from -2 to 2",
     parse: numberIn(-2, 2),
+  },
+  {
+    key: "reasoning_effort",
+    describe: "how long a reasoning model thinks before it answers (reasoning models only)",
+    allowed: () => `one of: ${REASONING_EFFORTS.join(", ")} (minimal: gpt-5 models)`,
+    parse: (raw) => {
+      const value = raw.trim().toLowerCase();
+      return REASONING_EFFORTS.includes(value)
+        ? { value }
+        : { error: `must be one of: ${REASONING_EFFORTS.join(", ")}` };
+    },
   },
   {
     key: "history",

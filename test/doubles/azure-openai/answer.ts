@@ -81,6 +81,9 @@ export class Answer {
       completion_tokens: usage.completionTokens,
       prompt_tokens: usage.promptTokens,
       total_tokens: usage.promptTokens + usage.completionTokens,
+      ...(usage.reasoningTokens !== undefined
+        ? { completion_tokens_details: { reasoning_tokens: usage.reasoningTokens } }
+        : {}),
     };
     if (this.#dialect === "inference") {
       // The 2025-04-01 spec requires at least one choice per update, so usage rides on the finish chunk.
@@ -101,6 +104,9 @@ export class Answer {
       completion_tokens: usage.completionTokens,
       prompt_tokens: usage.promptTokens,
       total_tokens: usage.promptTokens + usage.completionTokens,
+      ...(usage.reasoningTokens !== undefined
+        ? { completion_tokens_details: { reasoning_tokens: usage.reasoningTokens } }
+        : {}),
     };
     const finishReason = script.finishReason ?? "stop";
     const base = {
@@ -171,6 +177,9 @@ export class Answer {
         completion_tokens: usage.completionTokens,
         prompt_tokens: usage.promptTokens,
         total_tokens: usage.promptTokens + usage.completionTokens,
+      ...(usage.reasoningTokens !== undefined
+        ? { completion_tokens_details: { reasoning_tokens: usage.reasoningTokens } }
+        : {}),
       },
     };
   }
@@ -200,7 +209,7 @@ export class Answer {
   }
 
   /** Rough counts (4 characters a token) when the scenario gives none. */
-  #estimateUsage(pieces: string[]): { promptTokens: number; completionTokens: number } {
+  #estimateUsage(pieces: string[]): NonNullable<StreamScript["usage"]> {
     const messages = isRecord(this.requestBody) ? this.requestBody.messages : undefined;
     return {
       promptTokens: Math.ceil(JSON.stringify(messages ?? []).length / 4),

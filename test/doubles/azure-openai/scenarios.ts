@@ -23,7 +23,7 @@ export interface StreamScript {
   pieces: string[];
   finishReason?: "stop" | "length";
   /** Token counts for the usage chunk (sent only when the request asked for include_usage). */
-  usage?: { promptTokens: number; completionTokens: number };
+  usage?: { promptTokens: number; completionTokens: number; reasoningTokens?: number };
   /**
    * Pause before each chunk (text or not: the prompt-filter and role chunks come first, so the first
    * text follows three pauses on Azure routes); overrides the double's `chunkDelayMs`.
