@@ -20,6 +20,7 @@ import type { SettingsView } from "../../src/settings/resolve.js";
 import { FEEDBACK_CHANNEL_DATA } from "./ai-message.js";
 import { citationEntity } from "./citations.js";
 import { type TeamsConversation, TeamsStreamEndedError } from "./conversation.js";
+import { reportCardMessage } from "./report-card.js";
 import { settingsCardMessage } from "./settings-card.js";
 
 /** Teams accepts about one streaming update per second; a little more keeps clear of the edge. */
@@ -114,6 +115,10 @@ export class TeamsStreamSink implements ReplySink {
   /** `settings` as an Adaptive Card with a form (for those allowed to change them). */
   async showSettings(view: SettingsView): Promise<void> {
     await this.conversation.send(settingsCardMessage(view));
+  }
+
+  async showReport(markdown: string): Promise<void> {
+    await this.conversation.send(reportCardMessage(markdown));
   }
 
   async post(text: string, final: boolean, end?: ReplyEnd): Promise<MessageHandle> {

@@ -233,7 +233,8 @@ export class Engine {
       now: this.clock.now(),
       recordChange: (change) => this.recordChange(message, change, log),
     });
-    await sink.post(text, true);
+    if (command.type === "usage" && sink.showReport) await sink.showReport(text);
+    else await sink.post(text, true);
     return "command";
   }
 

@@ -47,6 +47,11 @@ export interface ReplySink {
    */
   showSettings?(view: SettingsView): Promise<void>;
   /**
+   * Shows a command's report (`usage`) as the platform's own card (Teams' Adaptive Card). Optional:
+   * without it, the report is posted as text.
+   */
+  showReport?(markdown: string): Promise<void>;
+  /**
    * What the bot does before its first words (searching a data source), so a working status can
    * say it: "Searching hr-docs…". Called before begin()'s status shows. Optional.
    */

@@ -177,9 +177,9 @@ export class Answer {
         completion_tokens: usage.completionTokens,
         prompt_tokens: usage.promptTokens,
         total_tokens: usage.promptTokens + usage.completionTokens,
-      ...(usage.reasoningTokens !== undefined
-        ? { completion_tokens_details: { reasoning_tokens: usage.reasoningTokens } }
-        : {}),
+        ...(usage.reasoningTokens !== undefined
+          ? { completion_tokens_details: { reasoning_tokens: usage.reasoningTokens } }
+          : {}),
       },
     };
   }
