@@ -40,7 +40,7 @@ describe("usage in Slack", { timeout: 30_000 }, () => {
     assert.equal(body.response_type, "ephemeral");
     assert.match(body.text ?? "", /Today: 1,000 tokens in 1 turn of 50,000 a day \(2%/);
     // Alice is a workspace admin in the double: she sees the workspace and the cost.
-    assert.match(body.text ?? "", /estimated cost 0\.0033/);
+    assert.match(body.text ?? "", /estimated cost 0\.0032/);
   });
 });
 
