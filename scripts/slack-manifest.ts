@@ -85,7 +85,8 @@ export function slackManifest({ socketMode, command, prompts }: ManifestOptions)
           command,
           ...url,
           description: "Show or change the bot's settings here",
-          usage_hint: "settings | settings set <key> <value> | settings reset [key] | forget | help",
+          usage_hint:
+            "settings | settings set <key> <value> | settings reset [key] | settings history | usage | forget | help",
           should_escape: false,
         },
       ],

@@ -41,7 +41,7 @@ export const SLACK_EVENT_DEDUPE_TTL_S = 2 * 60 * 60;
 const COMMAND_INLINE_ANSWER_MS = 2_000;
 const TEXT_ONLY_REPLY = "I can only read text for now: please type your question as a message.";
 const SLASH_USAGE = (command: string) =>
-  `\`${command}\` changes my settings: \`${command} settings\`, \`${command} settings set <key> <value>\`, \`${command} settings reset [key]\`, \`${command} forget\`, \`${command} help\`. To ask me something, mention me in a channel or write to me directly.`;
+  `\`${command}\` changes my settings: \`${command} settings\`, \`${command} settings set <key> <value>\`, \`${command} settings reset [key]\`, \`${command} settings history\`, \`${command} usage\`, \`${command} forget\`, \`${command} help\`. To ask me something, mention me in a channel or write to me directly.`;
 const CHANNEL_FORGET_HINT =
   "In a channel every thread is its own conversation: mention me with `forget` inside the thread you want me to forget.";
 
