@@ -80,6 +80,8 @@ describe("reasoning models", { timeout: 30_000 }, () => {
     await ask("settings set model gpt-4o");
     double.script({ kind: "stream", pieces: ["Sure."] });
     await ask("And now?");
-    assert.equal((double.requests.at(-1)?.body as { reasoning_effort?: string }).reasoning_effort, undefined);
+    const last = double.requests.at(-1)?.body as { reasoning_effort?: string } | undefined;
+    assert.ok(last);
+    assert.equal(last.reasoning_effort, undefined);
   });
 });
