@@ -48,7 +48,10 @@ export class AgentSession {
     this.#target = target;
   }
 
-  /** Sets `processing` in the background: the turn's first words never wait for it. */
+  /**
+   * Sets `processing` in the background, beside the settings, history and model call; the first
+   * Slack call of the answer waits for it (so no status lands after the answer's own).
+   */
   start(): void {
     this.#starting ??= this.#start().catch((err: unknown) => {
       this.#deps.log.warn({ err }, "could not start the agent session; answering without a Stop button");

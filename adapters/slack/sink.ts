@@ -58,6 +58,8 @@ const THINKING_STATUS = "is thinking…";
 /** Blocks kept free for the Sources section when the answer itself is split into sections. */
 const SOURCE_BLOCKS_RESERVED = 3;
 const THINKING_PLACEHOLDER = "_Thinking…_";
+/** What a placeholder says when the user stopped the answer before its first words. */
+const STOPPED_NOTE = "_Stopped._";
 /**
  * The thinking status (or placeholder) goes out only when the first words take longer than this:
  * an answer that starts sooner shows at once, without a call that would be replaced a moment later.
@@ -243,6 +245,15 @@ export class SlackReplySink implements ReplySink {
     await this.session.started();
     if (await this.session.stopRequested()) {
       this.logger.info("the user pressed Stop on the agent session");
+      // No status may land after the stop, and a placeholder must not stay "Thinking…".
+      await this.settleWorking();
+      const placeholder = this.pending;
+      if (placeholder && !placeholder.streaming) {
+        this.pending = undefined;
+        await this.updatePlain(placeholder, STOPPED_NOTE, true).catch((err: unknown) => {
+          this.logger.warn({ err }, "could not replace the placeholder after the stop");
+        });
+      }
       throw new ReplyStoppedError("the user pressed Stop");
     }
   }

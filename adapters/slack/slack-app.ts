@@ -4,6 +4,7 @@
 import { App, type Receiver, SocketModeReceiver } from "@slack/bolt";
 import { WebClient } from "@slack/web-api";
 import type { Core } from "../../src/app.js";
+import { parseCommand } from "../../src/commands/parse.js";
 import type { SlackConfig } from "../../src/config.js";
 import { StartupRefusedError } from "../../src/dependencies.js";
 import type { IncomingMessage } from "../../src/engine/types.js";
@@ -253,7 +254,7 @@ export function startSlack(options: SlackAdapterOptions): SlackAdapter {
           : undefined;
       // "Summarize this" in the agent view: the conversation the user is looking at, if they may.
       const viewed =
-        config.agentView && turn.isDm && refersToViewed(turn.text)
+        config.agentView && turn.isDm && !parseCommand(turn.text) && refersToViewed(turn.text)
           ? await readViewed(api, turn.userId)
           : undefined;
       if (viewed && "refusal" in viewed) {
@@ -266,7 +267,12 @@ export function startSlack(options: SlackAdapterOptions): SlackAdapter {
       const rights = rightsOf(api, turn.userId, turn.isDm);
       const message = incoming(turn, threadKey, rights, priorContext);
       if (viewed) message.aboutConversation = viewed.excerpt;
-      await core.engine.handle(message, sink);
+      try {
+        await core.engine.handle(message, sink);
+      } finally {
+        // However the turn ended, its session does not stay in processing (a no-op when it left).
+        await session?.finish();
+      }
     };
 
     /** The conversation the user looks at (app_context_changed), read if they may see it. */

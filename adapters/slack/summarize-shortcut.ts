@@ -2,7 +2,6 @@
 // thread of the message it was used on is summarized for the user who asked, in an ephemeral reply
 // only they see (through the shortcut's response_url), with the messages cited by permalink. The same rules as "summarize this": only a
 // conversation the user is a member of and the bot can read.
-import { randomUUID } from "node:crypto";
 import type { App } from "@slack/bolt";
 import type { Block } from "@slack/web-api";
 import type { Core } from "../../src/app.js";
@@ -20,6 +19,7 @@ import { readViewedConversation } from "./viewed-conversation.js";
 export const SUMMARIZE_SHORTCUT_ID = "summarize_thread";
 const QUESTION = "Summarize this thread: the main points, decisions and open questions.";
 const WORKING = "Reading the thread…";
+const NOTHING = "I can't summarize this thread here.";
 /** Room kept under the summary for its Sources list. */
 const SOURCE_BLOCKS_RESERVED = 3;
 
@@ -67,12 +67,12 @@ export function handleSummarizeShortcut(app: App, deps: ShortcutDeps): void {
         {
           id: shortcut.action_ts,
           platform: "slack",
-          // A summary is its own one-question conversation, kept apart from the thread's own.
+          // A summary is its own conversation, one per thread and person, kept apart from the thread's.
           threadKey: encodeThreadKey({
             platform: "slack",
             tenant: teamId,
             channel,
-            thread: `summary:${randomUUID()}`,
+            thread: `summary:${threadTs}:${userId}`,
           }),
           ...settingsScopes("slack", teamId, channel),
           userId,
@@ -83,7 +83,8 @@ export function handleSummarizeShortcut(app: App, deps: ShortcutDeps): void {
         },
         sink,
       );
-      const mrkdwn = markdownToMrkdwn(sink.text);
+      // Nothing captured: the bot was told not to answer here (said once before) or the answer failed.
+      const mrkdwn = markdownToMrkdwn(sink.text || NOTHING);
       const sections = sectionBlocks(mrkdwn, SLACK_MAX_BLOCKS - SOURCE_BLOCKS_RESERVED);
       // `text` is the notification fallback (4,000 characters at most); the blocks carry the whole summary.
       const fallback =

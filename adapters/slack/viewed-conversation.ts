@@ -106,6 +106,7 @@ export async function readViewedConversation(
     return {
       excerpt: {
         name: messageTs ? `a thread in the channel ${where}` : `the channel ${where}`,
+        channelId: channel,
         passages: messages.map((m) => passageOf(m, channel, request)),
       },
     };

@@ -96,8 +96,7 @@ export async function executeCommand(command: Command, ctx: CommandContext): Pro
       if (unfit) return `\`${key}\` ${unfit}. Nothing was changed.`;
       const scope = scopeOf(command.scope, ctx);
       const old = (await ctx.store.getSettings(scope))[key];
-      if (policy && parsed.value === "") await ctx.store.resetSettings(scope, key);
-      else await ctx.store.setSetting(scope, key, parsed.value);
+      await ctx.store.setSetting(scope, key, parsed.value);
       await ctx.recordChange({ scope: command.scope, action: "set", key, old, new: parsed.value });
       if (policy) return policyChanged(key, parsed.value);
       return `\`${key}\` is now ${display(key, parsed.value)}${command.scope === "workspace" ? " for the workspace" : " in this conversation"}.`;
@@ -179,7 +178,8 @@ function workspaceOnly(key: string, value: string): string {
 }
 
 function policyChanged(key: string, value: string): string {
-  if (value === "") return `\`${key}\` is lifted for the workspace: the configured default applies.`;
+  if (value === "*")
+    return `\`${key}\` is lifted for the workspace: everyone may use the bot wherever it is. \`settings workspace reset ${key}\` goes back to the configured list.`;
   if (key.startsWith("quota_"))
     return `\`${key}\` is now ${Number(value).toLocaleString("en-US")} tokens for the workspace.`;
   return `\`${key}\` is now ${value

@@ -19,7 +19,7 @@ import { type EffectiveSettings, resolveSettings } from "../settings/resolve.js"
 import { settingsContextOf } from "../settings/schema.js";
 import type { SettingsScopes } from "../store/keys.js";
 import type { AuditEntry, Store, StoredMessage } from "../store/types.js";
-import type { QuotaLimits, Reservation, UsageWho } from "../store/usage.js";
+import type { Hold, QuotaLimits, Reservation } from "../store/usage.js";
 import { hasQuotas, quotaRefusal, turnEstimate } from "../usage/quota.js";
 import { userMessageFor } from "../user-messages.js";
 import {
@@ -44,6 +44,7 @@ import {
   type IncomingMessage,
   NO_RIGHTS,
   type TurnOutcome,
+  whoOf,
 } from "./types.js";
 
 /** After the service says the context is too long, retry once keeping this share of the history budget. */
@@ -180,7 +181,12 @@ export class Engine {
     log: Logger,
   ): Promise<boolean> {
     const where = message.where ?? { userIds: [message.userId], direct: true };
-    const reason = accessRefusal(accessFor(workspace, this.deps.config.access), where);
+    const lists = accessFor(workspace, this.deps.config.access);
+    const about = message.aboutConversation;
+    // A question about another conversation needs that one allowed too.
+    const reason =
+      accessRefusal(lists, where) ??
+      (about ? accessRefusal(lists, { ...where, channelId: about.channelId, direct: false }) : undefined);
     if (!reason) return false;
     this.deps.metrics.accessRefusals.inc({ reason });
     const noticeId = `access:${reason}:${message.conversationScope}${reason === "user" ? `:${message.userId}` : ""}`;
@@ -261,8 +267,9 @@ export class Engine {
     // On shutdown the signal stops intermediate updates; the closing note then goes out as the final.
     const reply = new ReplyStream(sink, { clock: this.clock, logger: log, signal });
     metrics.activeStreams.inc();
-    /** Tokens this turn holds against its quotas until it is recorded (or fails). */
-    let held = 0;
+    /** The turn's hold on its quotas until it is recorded (or fails), and when it was taken. */
+    let hold: Hold | undefined;
+    let heldAt = 0;
     try {
       await reply.begin();
       const settings = resolveSettings(layers, config.defaults, config.models);
@@ -280,7 +287,14 @@ export class Engine {
       const started = this.clock.now();
       const estimate = turnEstimate(
         message.text,
-        history,
+        [
+          ...history,
+          ...(message.aboutConversation?.passages ?? []).map((p) => ({
+            role: "user" as const,
+            content: p.content,
+            at: 0,
+          })),
+        ],
         settings.generation.maxTokens ?? config.defaults.maxTokens,
         settings.model.profile.encoding,
       );
@@ -294,7 +308,8 @@ export class Engine {
         await reply.finish();
         return "refused";
       }
-      held = reservation.held;
+      hold = reservation.hold;
+      heldAt = started;
       const completed = await this.complete({ message, settings, history, reply, signal, log });
       if (degraded && !reply.stoppedByUser) reply.push(DEGRADED_NOTE);
       await reply.finish();
@@ -315,7 +330,7 @@ export class Engine {
           ...result,
           encoding: settings.model.profile.encoding,
           model: settings.model.name,
-          held,
+          hold,
           startedAt: started,
           at: this.clock.now(),
         },
@@ -333,7 +348,7 @@ export class Engine {
           : err;
       this.countError(error);
       log[isExpected(error) ? "warn" : "error"]({ err: error }, "turn failed");
-      if (held > 0) await this.release(message, held, log);
+      if (hold) await this.release(message, hold, heldAt, log);
       await reply.fail(userMessageFor(error));
       return "failed";
     } finally {
@@ -504,19 +519,19 @@ export class Engine {
     at: number,
     log: Logger,
   ): Promise<Reservation> {
-    if (!hasQuotas(quotas)) return { held: 0 };
+    if (!hasQuotas(quotas)) return {};
     try {
       return await this.deps.store.reserveTurn(whoOf(message), estimate, quotas, at);
     } catch (err) {
       log.warn({ err }, "could not check the token quotas; answering without them");
-      return { held: 0 };
+      return {};
     }
   }
 
   /** A failed turn gives back what it held (what it spent before failing is not known). */
-  private async release(message: IncomingMessage, held: number, log: Logger): Promise<void> {
+  private async release(message: IncomingMessage, hold: Hold, at: number, log: Logger): Promise<void> {
     await this.deps.store
-      .recordTurnUsage(whoOf(message), undefined, held, this.clock.now())
+      .recordTurnUsage(whoOf(message), undefined, hold, at)
       .catch((err: unknown) => log.warn({ err }, "could not release the failed turn's quota hold"));
   }
 
@@ -597,14 +612,6 @@ function sourceLinks(passages: readonly Passage[]): Array<{ title: string; url: 
 
 function foundSources(count: number): string {
   return count === 0 ? "Found nothing" : `Found ${count} source${count === 1 ? "" : "s"}`;
-}
-
-function whoOf(message: IncomingMessage): UsageWho {
-  return {
-    workspaceScope: message.workspaceScope,
-    conversationScope: message.conversationScope,
-    userId: message.userId,
-  };
 }
 
 function conversationGrounding(about: ConversationExcerpt): GroundingInput {

@@ -7,9 +7,10 @@ import type { TokenUsage } from "../llm/types.js";
 import type { Logger } from "../log.js";
 import type { Metrics } from "../metrics.js";
 import type { Store, StoredMessage } from "../store/types.js";
+import type { Hold } from "../store/usage.js";
 import { costMicros, type PriceTable } from "../usage/prices.js";
 import { countTokens } from "./tokens.js";
-import type { IncomingMessage } from "./types.js";
+import { type IncomingMessage, whoOf } from "./types.js";
 
 export interface FinishedTurn {
   message: IncomingMessage;
@@ -25,8 +26,8 @@ export interface FinishedTurn {
   encoding: TokenizerEncoding;
   /** The model (deployment) that answered. */
   model: string;
-  /** Tokens the turn held against its quotas (released now). */
-  held: number;
+  /** The turn's hold on its quotas (released now). */
+  hold?: Hold;
   /** When the turn started: its usage counts for that UTC day. */
   startedAt: number;
   at: number;
@@ -101,12 +102,7 @@ async function recordUsage(
   if (usage.reasoningTokens > 0)
     usageTokens.inc({ model, workspace, kind: "reasoning" }, usage.reasoningTokens);
   if (usage.costMicros > 0) usageCost.inc({ model, workspace }, usage.costMicros / 1_000_000);
-  const who = {
-    workspaceScope: workspace,
-    conversationScope: message.conversationScope,
-    userId: message.userId,
-  };
-  await deps.store.recordTurnUsage(who, usage, turn.held, turn.startedAt).catch((err: unknown) => {
+  await deps.store.recordTurnUsage(whoOf(message), usage, turn.hold, turn.startedAt).catch((err: unknown) => {
     log.warn({ err }, "could not record usage");
   });
 }

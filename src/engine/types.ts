@@ -2,6 +2,7 @@
 import type { Passage } from "../retrieval/types.js";
 import type { Whereabouts } from "../settings/policies.js";
 import type { StoredMessage } from "../store/types.js";
+import type { UsageWho } from "../store/usage.js";
 
 export interface IncomingMessage {
   /** The platform's id of this message or event, for logs. */
@@ -47,6 +48,8 @@ export interface IncomingMessage {
 export interface ConversationExcerpt {
   /** How the user knows it, for the prompt: "the channel #general", "a thread in #general". */
   name: string;
+  /** The channel it is in, as the allow-lists name it: it must be allowed too. */
+  channelId: string;
   /** Newest first (what the token budget keeps when not all fit), each with its link as `url`. */
   passages: Passage[];
 }
@@ -64,3 +67,12 @@ export const NO_RIGHTS: Readonly<ChangeRights> = Object.freeze({ conversation: f
  * "refused": a token quota was reached; the user was told, the model not asked.
  */
 export type TurnOutcome = "answered" | "command" | "failed" | "not_a_command" | "refused";
+
+/** Who a message counts for in the usage ledger. */
+export function whoOf(message: IncomingMessage): UsageWho {
+  return {
+    workspaceScope: message.workspaceScope,
+    conversationScope: message.conversationScope,
+    userId: message.userId,
+  };
+}

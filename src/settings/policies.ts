@@ -21,20 +21,28 @@ export interface PolicyDef {
   parse(raw: string, env: { quotas: QuotaLimits }): { value: string } | { error: string };
 }
 
-const LIST_ALLOWED = 'ids separated by commas or spaces, or "everyone" to lift the list';
+const LIST_ALLOWED =
+  'ids separated by commas or spaces, or "everyone" (no list in this workspace, whatever the configuration says)';
+/** Stored for "everyone": the workspace has no list (`settings workspace reset <key>` goes back to the configured one). */
+const EVERYONE = "*";
 
 function idList(raw: string): { value: string } | { error: string } {
   const trimmed = raw.trim();
-  if (/^(everyone|all|any|none|off)$/i.test(trimmed)) return { value: "" };
+  if (/^(everyone|anyone|all)$/i.test(trimmed)) return { value: EVERYONE };
   const ids = trimmed.split(/[\s,]+/).filter(Boolean);
   if (ids.length === 0 || ids.some((id) => !/^[A-Za-z0-9:@._-]+$/.test(id)))
     return { error: `must be ${LIST_ALLOWED}` };
   return { value: [...new Set(ids)].join(",") };
 }
 
+/** The policy key of a quota: `quota_user_tokens_per_day`. */
+export function quotaKey(scope: QuotaScope, period: QuotaPeriod): string {
+  return `quota_${scope}_tokens_per_${period}`;
+}
+
 function quota(scope: QuotaScope, period: QuotaPeriod): PolicyDef {
   return {
-    key: `quota_${scope}_tokens_per_${period}`,
+    key: quotaKey(scope, period),
     describe: `the most tokens ${scope === "user" ? "one user" : scope === "conversation" ? "one conversation" : "the whole workspace"} may use a ${period} (UTC)`,
     allowed: "a whole number of tokens, at most the configured limit",
     parse(raw, env) {
@@ -86,7 +94,8 @@ export function findPolicy(key: string): PolicyDef | undefined {
 export function accessFor(workspace: Record<string, string>, env: AccessLists): AccessLists {
   const pick = (key: string, fallback: string[]) => {
     const value = workspace[key];
-    return value === undefined ? fallback : value.split(",").filter(Boolean);
+    if (value === undefined) return fallback;
+    return value === EVERYONE ? [] : value.split(",").filter(Boolean);
   };
   return {
     channels: pick("allowed_channels", env.channels),
@@ -100,7 +109,7 @@ export function quotasFor(workspace: Record<string, string>, env: QuotaLimits): 
   const out: QuotaLimits = {};
   for (const period of ["day", "month"] as const) {
     for (const scope of ["user", "conversation", "workspace"] as const) {
-      const own = Number(workspace[`quota_${scope}_tokens_per_${period}`] ?? 0);
+      const own = Number(workspace[quotaKey(scope, period)] ?? 0);
       const base = env[period]?.[scope] ?? 0;
       const limit = own > 0 && (base <= 0 || own < base) ? own : base;
       if (limit > 0) out[period] = { ...out[period], [scope]: limit };

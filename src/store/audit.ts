@@ -4,7 +4,7 @@
 import type { AuditEntry } from "./types.js";
 
 export const AUDIT_KEPT = 200;
-/** As long as feedback and usage months: a year and a bit. */
+/** As long as feedback: a year and a bit. */
 export const AUDIT_TTL_SECONDS = 400 * 86_400;
 
 export function auditScopes(entry: AuditEntry): string[] {

@@ -74,11 +74,6 @@ export function hashTag(id: string): string {
   return `{${id === "" ? EMPTY_ID_TAG : id.replace(/[%{}]/g, (c) => ENCODED[c] ?? c)}}`;
 }
 
-/** Calendar month (UTC) of an epoch-millisecond time, `YYYY-MM`: the usage bucket. */
-export function utcMonth(epochMs: number): string {
-  return new Date(epochMs).toISOString().slice(0, 7);
-}
-
 export interface RedisKeys {
   readonly prefix: string;
   /** List of JSON messages, oldest first. */
@@ -93,6 +88,8 @@ export interface RedisKeys {
   dedupe(id: string): string;
   /** The usage ledger's counters (usage.ts) of one workspace for a UTC day or month. */
   usage(workspaceScope: string, period: string): string;
+  /** Sorted set of a workspace's quota holds (turns in flight), scored by their deadline. */
+  usageHolds(workspaceScope: string): string;
   /** Sorted set of take ids scored by take time (Redis server ms) for one rate budget. */
   rateTakes(budgetKey: string): string;
   /** Present (with a TTL) while a rate budget is held closed after a 429. */
@@ -121,6 +118,7 @@ export function redisKeys(prefix: string = DEFAULT_KEY_PREFIX): RedisKeys {
     settings: (scope) => `${prefix}set:${hashTag(scope)}`,
     dedupe: (id) => `${prefix}seen:${hashTag(id)}`,
     usage: (scope, month) => `${prefix}use:${hashTag(scope)}:${month}`,
+    usageHolds: (scope) => `${prefix}useh:${hashTag(scope)}`,
     rateTakes: (budgetKey) => `${prefix}rate:${hashTag(budgetKey)}`,
     rateHold: (budgetKey) => `${prefix}hold:${hashTag(budgetKey)}`,
     threadMark: (threadKey) => `${prefix}mark:${hashTag(threadKey)}`,
@@ -146,10 +144,11 @@ export function keyGroups(keys: RedisKeys) {
     feedback: (scope: string): [string, string] => [keys.feedback(scope), keys.feedbackOrder(scope)],
     /** MULTI of append (RPUSH, LTRIM, EXPIRE): one key. */
     append: (threadKey: string): [string] => [keys.history(threadKey)],
-    /** usage-scripts.ts RESERVE, RECORD_TURN: KEYS[1] the workspace's day, KEYS[2] its month. */
-    usage: (workspaceScope: string, day: string, month: string): [string, string] => [
+    /** usage-scripts.ts RESERVE, RECORD_TURN: the workspace's day, its month, its holds. */
+    usage: (workspaceScope: string, day: string, month: string): [string, string, string] => [
       keys.usage(workspaceScope, day),
       keys.usage(workspaceScope, month),
+      keys.usageHolds(workspaceScope),
     ],
   };
 }

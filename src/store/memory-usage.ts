@@ -1,11 +1,16 @@
 // The usage ledger in one process (memory.ts), field for field what usage-scripts.ts keeps in Redis:
 // one counter map per workspace and UTC day or month, expiring after the retention.
+import { randomUUID } from "node:crypto";
 import {
+  HOLD_TTL_MS,
+  type Hold,
+  holdEntry,
+  idOf,
+  parseHold,
   QUOTA_CHECKS,
   type QuotaLimits,
   type Reservation,
   reportOf,
-  reservationFields,
   type TurnUsage,
   turnIncrements,
   type UsageReport,
@@ -13,7 +18,6 @@ import {
   usageField,
   usagePeriods,
   usageTtls,
-  WORKSPACE_ID,
 } from "./usage.js";
 import { tokenCount } from "./validate.js";
 
@@ -24,6 +28,8 @@ interface Counters {
 
 export class LocalUsageLedger {
   readonly #periods = new Map<string, Counters>();
+  /** Workspace → hold entry → deadline. */
+  readonly #holds = new Map<string, Map<string, number>>();
   readonly #now: () => number;
   readonly #ttl: { day: number; month: number };
 
@@ -34,27 +40,34 @@ export class LocalUsageLedger {
 
   reserve(who: UsageWho, estimate: number, limits: QuotaLimits, at: number): Reservation {
     const periods = this.#both(who.workspaceScope, at);
-    const ids = { u: who.userId, c: who.conversationScope, w: WORKSPACE_ID, m: "" };
+    const holds = this.#liveHolds(who.workspaceScope);
+    const held = { u: 0, c: 0, w: 0, m: 0 };
+    for (const entry of holds.keys()) {
+      const hold = parseHold(entry);
+      if (!hold) continue;
+      if (hold.userId === who.userId) held.u += hold.tokens;
+      if (hold.conversationScope === who.conversationScope) held.c += hold.tokens;
+      held.w += hold.tokens;
+    }
     for (const check of QUOTA_CHECKS) {
       const limit = tokenCount(limits[check.period]?.[check.scope] ?? 0);
       if (limit <= 0) continue;
-      const counters = periods[check.period].fields;
-      const id = ids[check.dimension];
-      const used =
-        (counters.get(usageField(check.dimension, id, "tok")) ?? 0) +
-        Math.max(0, counters.get(usageField(check.dimension, id, "res")) ?? 0);
+      const field = usageField(check.dimension, idOf(who, check.dimension), "tok");
+      const used = (periods[check.period].fields.get(field) ?? 0) + held[check.dimension];
       if (used >= limit) return { exceeded: { scope: check.scope, period: check.period, limit, used } };
     }
-    for (const counters of [periods.day, periods.month])
-      for (const field of reservationFields(who)) add(counters.fields, field, tokenCount(estimate));
-    return { held: tokenCount(estimate) };
+    const hold = { id: holdEntry(who, estimate, randomUUID()), tokens: tokenCount(estimate) };
+    holds.set(hold.id, this.#now() + HOLD_TTL_MS);
+    this.#holds.set(who.workspaceScope, holds);
+    return { hold };
   }
 
-  record(who: UsageWho, usage: TurnUsage | undefined, held: number, at: number): void {
+  record(who: UsageWho, usage: TurnUsage | undefined, hold: Hold | undefined, at: number): void {
+    if (hold) this.#holds.get(who.workspaceScope)?.delete(hold.id);
+    if (!usage) return;
     const periods = this.#both(who.workspaceScope, at);
     for (const counters of [periods.day, periods.month]) {
-      for (const field of reservationFields(who)) add(counters.fields, field, -tokenCount(held));
-      for (const [field, n] of usage ? turnIncrements(who, usage) : []) add(counters.fields, field, n);
+      for (const [field, n] of turnIncrements(who, usage)) add(counters.fields, field, n);
     }
   }
 
@@ -65,6 +78,17 @@ export class LocalUsageLedger {
 
   sweep(now: number): void {
     for (const [key, counters] of this.#periods) if (counters.expiresAt <= now) this.#periods.delete(key);
+    for (const workspace of this.#holds.keys()) this.#liveHolds(workspace);
+  }
+
+  /** A workspace's holds, lapsed ones dropped. */
+  #liveHolds(workspaceScope: string): Map<string, number> {
+    const holds = this.#holds.get(workspaceScope) ?? new Map<string, number>();
+    const now = this.#now();
+    for (const [entry, deadline] of holds) if (deadline <= now) holds.delete(entry);
+    if (holds.size > 0) this.#holds.set(workspaceScope, holds);
+    else this.#holds.delete(workspaceScope);
+    return holds;
   }
 
   #both(workspaceScope: string, at: number): { day: Counters; month: Counters } {

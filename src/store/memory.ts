@@ -10,6 +10,7 @@ import { LocalUsageLedger } from "./memory-usage.js";
 import type { AppendOptions, AuditEntry, FeedbackEntry, Store, StoredMessage } from "./types.js";
 import {
   DEFAULT_USAGE_RETENTION_DAYS,
+  type Hold,
   type QuotaLimits,
   type Reservation,
   type TurnUsage,
@@ -128,10 +129,10 @@ export class MemoryStore implements Store {
   async recordTurnUsage(
     who: UsageWho,
     usage: TurnUsage | undefined,
-    held: number,
+    hold: Hold | undefined,
     at: number,
   ): Promise<void> {
-    this.ledger.record(who, usage, held, at);
+    this.ledger.record(who, usage, hold, at);
   }
 
   async usageReport(workspaceScope: string, period: string): Promise<UsageReport> {

@@ -23,16 +23,19 @@ import { decodeMessage } from "./stored-message.js";
 import type { AppendOptions, AuditEntry, FeedbackEntry, Store, StoredMessage } from "./types.js";
 import {
   DEFAULT_USAGE_RETENTION_DAYS,
+  HOLD_TTL_MS,
+  type Hold,
+  holdEntry,
+  idOf,
   QUOTA_CHECKS,
   type QuotaLimits,
-  quotaLimitArgs,
   type Reservation,
   reportOf,
-  reservationFields,
   type TurnUsage,
   turnIncrements,
   type UsageReport,
   type UsageWho,
+  usageField,
   usagePeriods,
   usageTtls,
 } from "./usage.js";
@@ -164,22 +167,26 @@ export class RedisStore implements Store {
 
   async reserveTurn(who: UsageWho, estimate: number, limits: QuotaLimits, at: number): Promise<Reservation> {
     const { day, month } = usagePeriods(at);
-    const ttl = usageTtls(this.usageRetentionDays);
+    const hold = { id: holdEntry(who, estimate, randomUUID()), tokens: tokenCount(estimate) };
+    const checks = QUOTA_CHECKS.flatMap((q) => [
+      tokenCount(limits[q.period]?.[q.scope] ?? 0),
+      usageField(q.dimension, idOf(who, q.dimension), "tok"),
+    ]);
     const reply = await this.connection.run("reserveTurn", (redis) =>
       redis.eval(
         RESERVE,
-        2,
+        3,
         ...this.groups.usage(who.workspaceScope, day, month),
-        tokenCount(estimate),
+        hold.id,
+        HOLD_TTL_MS,
+        ...checks,
         who.userId,
         who.conversationScope,
-        ...quotaLimitArgs(limits),
-        ttl.day,
-        ttl.month,
       ),
     );
-    const check = Array.isArray(reply) ? QUOTA_CHECKS[Number(reply[0]) - 1] : undefined;
-    if (!check || !Array.isArray(reply)) return { held: tokenCount(estimate) };
+    if (!Array.isArray(reply)) return { hold };
+    const check = QUOTA_CHECKS[Number(reply[0]) - 1];
+    if (!check) throw new Error(`reserveTurn: unexpected answer ${JSON.stringify(reply)}`);
     const limit = limits[check.period]?.[check.scope] ?? 0;
     return { exceeded: { scope: check.scope, period: check.period, limit, used: Number(reply[1]) } };
   }
@@ -187,23 +194,21 @@ export class RedisStore implements Store {
   async recordTurnUsage(
     who: UsageWho,
     usage: TurnUsage | undefined,
-    held: number,
+    hold: Hold | undefined,
     at: number,
   ): Promise<void> {
     const { day, month } = usagePeriods(at);
     const ttl = usageTtls(this.usageRetentionDays);
-    const release = reservationFields(who);
     const increments = usage ? turnIncrements(who, usage).flat() : [];
+    if (!hold && increments.length === 0) return;
     await this.connection.run("recordTurnUsage", (redis) =>
       redis.eval(
         RECORD_TURN,
-        2,
+        3,
         ...this.groups.usage(who.workspaceScope, day, month),
         ttl.day,
         ttl.month,
-        release.length,
-        tokenCount(held),
-        ...release,
+        hold?.id ?? "",
         ...increments,
       ),
     );

@@ -7,7 +7,7 @@ import { BotError, isBotError } from "../errors.js";
 import { type Logger, silentLogger } from "../log.js";
 import { MemoryStore } from "./memory.js";
 import type { AppendOptions, AuditEntry, FeedbackEntry, Store, StoredMessage } from "./types.js";
-import type { QuotaLimits, Reservation, TurnUsage, UsageWho } from "./usage.js";
+import type { Hold, QuotaLimits, Reservation, TurnUsage, UsageWho } from "./usage.js";
 
 /** While Redis is down, it is asked again this often. */
 export const PROBE_INTERVAL_MS = 1_000;
@@ -102,19 +102,21 @@ export class ResilientStore implements Store {
     return this.write(`the turn of ${threadKey}`, (s) => s.append(threadKey, messages, options));
   }
   // During an outage quotas are checked in this process alone (a user's other replicas cannot be
-  // seen), and nothing is held in Redis: the turn's record, stored when Redis is back, releases nothing.
+  // seen), against what this process held and recorded meanwhile; the record also waits for Redis.
   reserveTurn(who: UsageWho, estimate: number, limits: QuotaLimits, at: number): Promise<Reservation> {
-    return this.withStandIn(
-      (s) => s.reserveTurn(who, estimate, limits, at),
-      async () => {
-        const local = await this.local.reserveTurn(who, estimate, limits, at);
-        return "exceeded" in local ? local : { held: 0 };
-      },
-    );
+    return this.withStandIn((s) => s.reserveTurn(who, estimate, limits, at));
   }
 
-  recordTurnUsage(who: UsageWho, usage: TurnUsage | undefined, held: number, at: number): Promise<void> {
-    return this.write(`usage of ${who.conversationScope}`, (s) => s.recordTurnUsage(who, usage, held, at));
+  async recordTurnUsage(
+    who: UsageWho,
+    usage: TurnUsage | undefined,
+    hold: Hold | undefined,
+    at: number,
+  ): Promise<void> {
+    // A hold taken locally is released locally; releasing an entry Redis does not have is harmless.
+    if (hold) await this.local.recordTurnUsage(who, undefined, hold, at);
+    if (this.down) await this.local.recordTurnUsage(who, usage, undefined, at);
+    return this.write(`usage of ${who.conversationScope}`, (s) => s.recordTurnUsage(who, usage, hold, at));
   }
   recordFeedback(entry: FeedbackEntry): Promise<void> {
     return this.write(`feedback on ${entry.messageId}`, (s) => s.recordFeedback(entry));

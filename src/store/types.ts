@@ -1,6 +1,6 @@
 // The store port. Redis (redis.ts) in production, in-process (memory.ts) when REDIS_URL is unset.
 // Every key of one thread carries the same Redis hash tag so it lives in one cluster slot.
-import type { QuotaLimits, Reservation, TurnUsage, UsageReport, UsageWho } from "./usage.js";
+import type { Hold, QuotaLimits, Reservation, TurnUsage, UsageReport, UsageWho } from "./usage.js";
 
 export interface StoredMessage {
   role: "user" | "assistant";
@@ -59,15 +59,20 @@ export interface Dedupe {
  */
 export interface UsageLedger {
   /**
-   * Checks `limits` for the turn of `who` at `at`: the first limit reached, or else `estimate`
-   * tokens held for the turn (`held`: what recordTurnUsage must release).
+   * Checks `limits` for the turn of `who` at `at`: the first limit reached, or else a hold of
+   * `estimate` tokens for the turn (released by recordTurnUsage, or lapsing after HOLD_TTL_MS).
    */
   reserveTurn(who: UsageWho, estimate: number, limits: QuotaLimits, at: number): Promise<Reservation>;
   /**
-   * Adds a finished turn (started at `at`) and releases the `held` tokens it reserved; without
-   * `usage` (a failed turn) only releases.
+   * Adds a finished turn (started at `at`) and releases its hold; without `usage` (a failed turn)
+   * only releases.
    */
-  recordTurnUsage(who: UsageWho, usage: TurnUsage | undefined, held: number, at: number): Promise<void>;
+  recordTurnUsage(
+    who: UsageWho,
+    usage: TurnUsage | undefined,
+    hold: Hold | undefined,
+    at: number,
+  ): Promise<void>;
   /** A workspace's counters for one UTC day (`YYYY-MM-DD`) or month (`YYYY-MM`). */
   usageReport(workspaceScope: string, period: string): Promise<UsageReport>;
 }

@@ -1,14 +1,16 @@
 // The usage ledger's shape, shared by the Redis and in-process stores. Per workspace and per UTC day
 // and month, one set of counters per user, conversation, model and the workspace itself: prompt,
-// completion, extra (search-query rewrite and embedding) and reasoning tokens, turns, the estimated
-// cost in millionths, and the tokens held for turns in flight (quota reservations). A field is
-// `<dimension>|<id>|<measure>`: the dimension one letter (u, c, m, w), the id anything without a
-// newline, the measure one of MEASURES.
+// completion, extra (search-query rewrite and embedding) and reasoning tokens, turns, and the
+// estimated cost in millionths. A field is `<dimension>|<id>|<measure>`: the dimension one letter
+// (u, c, m, w), the id anything without a newline, the measure one of MEASURES.
+//
+// Turns in flight hold their estimated tokens against the quotas: one hold per turn, with a
+// deadline (HOLD_TTL_MS), so a turn whose process died stops counting by itself.
 import { tokenCount } from "./validate.js";
 
 export type UsageDimension = "u" | "c" | "m" | "w";
-/** p prompt, c completion, x extra, r reasoning, t turns, $ cost (millionths), tok p+c+x, res held. */
-export const MEASURES = ["p", "c", "x", "r", "t", "$", "tok", "res"] as const;
+/** p prompt, c completion, x extra, r reasoning, t turns, $ cost (millionths), tok p+c+x. */
+export const MEASURES = ["p", "c", "x", "r", "t", "$", "tok"] as const;
 export type Measure = (typeof MEASURES)[number];
 /** The workspace dimension's one id. */
 export const WORKSPACE_ID = "*";
@@ -44,8 +46,38 @@ export interface QuotaExceeded {
   used: number;
 }
 
-/** What reserveTurn gives: the limit reached, or the tokens now held for the turn. */
-export type Reservation = { exceeded: QuotaExceeded } | { held: number };
+/** A turn's hold on the quotas: what recordTurnUsage releases. */
+export interface Hold {
+  /** The hold's entry, unique per turn. */
+  id: string;
+  tokens: number;
+}
+
+/** What reserveTurn gives: the limit reached, or the turn's hold (none where no limit applies). */
+export type Reservation = { exceeded: QuotaExceeded } | { hold?: Hold };
+
+/**
+ * A hold lapses this long after it was taken: longer than any answer runs (LLM_TIMEOUT_MS is at
+ * most minutes), short enough that a crashed turn does not shrink a quota for long.
+ */
+export const HOLD_TTL_MS = 15 * 60_000;
+
+/** A hold's entry: who it counts for, and how much (newline-separated: ids never hold one). */
+export function holdEntry(who: UsageWho, tokens: number, turnId: string): string {
+  const clean = (id: string) => id.replace(/\n/g, " ");
+  return [turnId, clean(who.userId), clean(who.conversationScope), String(tokenCount(tokens))].join("\n");
+}
+
+/** The parts of a hold entry; undefined for one that cannot be read. */
+export function parseHold(
+  entry: string,
+): { userId: string; conversationScope: string; tokens: number } | undefined {
+  const [, userId, conversationScope, tokens] = entry.split("\n");
+  const n = Number(tokens);
+  return userId !== undefined && conversationScope !== undefined && Number.isFinite(n)
+    ? { userId, conversationScope, tokens: n }
+    : undefined;
+}
 
 export interface UsageTotals {
   promptTokens: number;
@@ -98,8 +130,11 @@ export const QUOTA_CHECKS: ReadonlyArray<{
   { scope: "workspace", period: "month", dimension: "w" },
 ];
 
-export function quotaLimitArgs(limits: QuotaLimits): number[] {
-  return QUOTA_CHECKS.map((q) => tokenCount(limits[q.period]?.[q.scope] ?? 0));
+/** The id a dimension counts `who` under. */
+export function idOf(who: UsageWho, dimension: UsageDimension): string {
+  if (dimension === "u") return who.userId;
+  if (dimension === "c") return who.conversationScope;
+  return WORKSPACE_ID;
 }
 
 /** The increments one finished turn adds, per dimension id (reservations released separately). */
@@ -121,11 +156,6 @@ export function turnIncrements(who: UsageWho, usage: TurnUsage): Array<[string, 
     add("tok", p + c + x);
   }
   return out;
-}
-
-/** The reservation fields of a turn: its user, conversation and workspace. */
-export function reservationFields(who: UsageWho): string[] {
-  return dimensionsOf(who).map(([dimension, id]) => usageField(dimension, id, "res"));
 }
 
 function dimensionsOf(who: UsageWho, model?: string): Array<[UsageDimension, string]> {

@@ -51,7 +51,7 @@ export function costMicros(
   return Math.round(inputTokens * price.input + outputTokens * price.output);
 }
 
-/** "$1.23" style, or undefined without any price. */
+/** The amount in the price table's currency: two decimals, four below one unit. */
 export function formatCost(micros: number): string {
   const units = micros / 1_000_000;
   return units >= 1 ? units.toFixed(2) : units.toFixed(4);

@@ -3,6 +3,7 @@ import { beforeEach, describe, it } from "node:test";
 import { type CommandContext, executeCommand } from "../../src/commands/execute.js";
 import { parseCommand } from "../../src/commands/parse.js";
 import { loadConfig } from "../../src/config.js";
+import { accessFor } from "../../src/settings/policies.js";
 import { MemoryStore } from "../../src/store/memory.js";
 
 const config = loadConfig({
@@ -85,7 +86,10 @@ describe("executeCommand", () => {
         await run("settings workspace set allowed_channels everyone", admin),
         /lifted for the workspace/,
       );
-      assert.deepEqual(await ctx.store.getSettings("console:local"), {});
+      assert.deepEqual(await ctx.store.getSettings("console:local"), { allowed_channels: "*" });
+      const env = { channels: ["C9"], teams: [], users: [] };
+      assert.deepEqual(accessFor({ allowed_channels: "*" }, env).channels, [], "everyone: no list here");
+      assert.deepEqual(accessFor({}, env).channels, ["C9"], "reset: the configured list");
       assert.match(
         await run("settings workspace set allowed_users <bad>", admin),
         /must be ids separated by commas/,
@@ -130,7 +134,7 @@ describe("executeCommand", () => {
           reasoningTokens: 0,
           costMicros: (p + c) * 10,
         },
-        0,
+        undefined,
         at,
       );
 

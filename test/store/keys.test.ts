@@ -6,8 +6,8 @@ import {
   hashTag,
   redisKeys,
   type ThreadRef,
-  utcMonth,
 } from "../../src/store/keys.js";
+import { usagePeriods } from "../../src/store/usage.js";
 
 const VECTORS: { name: string; ref: ThreadRef; key: string }[] = [
   {
@@ -116,8 +116,8 @@ describe("redis key names", () => {
     assert.throws(() => redisKeys("x{y}:"), /braces/);
   });
 
-  it("names the UTC month", () => {
-    assert.equal(utcMonth(Date.UTC(2025, 0, 31, 23, 59)), "2025-01");
-    assert.equal(utcMonth(Date.UTC(2025, 11, 1)), "2025-12");
+  it("names the UTC day and month of a usage period", () => {
+    assert.deepEqual(usagePeriods(Date.UTC(2025, 0, 31, 23, 59)), { day: "2025-01-31", month: "2025-01" });
+    assert.deepEqual(usagePeriods(Date.UTC(2025, 11, 1)), { day: "2025-12-01", month: "2025-12" });
   });
 });

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { MemoryStore } from "../../src/store/memory.js";
+import { HOLD_TTL_MS } from "../../src/store/usage.js";
 import { message, storeContract } from "./contract.js";
 
 storeContract("memory", () => {
@@ -41,6 +42,17 @@ describe("memory store expiry", () => {
     assert.equal(await store.firstSeen("Ev1", 5), true);
   });
 
+  it("lets a quota hold lapse when its turn never ends (a process that died mid-answer)", async () => {
+    const { store, advance } = clocked();
+    const who = { workspaceScope: "w", conversationScope: "c", userId: "u" };
+    const limits = { day: { user: 100 } };
+    const at = Date.UTC(2025, 5, 1);
+    assert.ok("hold" in (await store.reserveTurn(who, 100, limits, at)));
+    assert.ok("exceeded" in (await store.reserveTurn(who, 1, limits, at)), "held: no room");
+    advance(HOLD_TTL_MS + SECOND_MS);
+    assert.ok("hold" in (await store.reserveTurn(who, 1, limits, at)), "the lapsed hold no longer counts");
+  });
+
   it("forgets a usage day after the retention, and keeps its month a month longer", async () => {
     const { store, advance } = clocked();
     const who = { workspaceScope: "w", conversationScope: "c", userId: "u" };
@@ -53,7 +65,7 @@ describe("memory store expiry", () => {
       reasoningTokens: 0,
       costMicros: 0,
     };
-    await store.recordTurnUsage(who, usage, 0, at);
+    await store.recordTurnUsage(who, usage, undefined, at);
     assert.equal((await store.usageReport("w", "2025-06-01")).total.tokens, 3);
     advance(91 * 86_400 * SECOND_MS);
     assert.equal(

@@ -3,7 +3,7 @@ import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { redisKeys } from "../../src/store/keys.js";
 import type { RedisStore } from "../../src/store/redis.js";
-import { DEFAULT_USAGE_RETENTION_DAYS, usagePeriods, usageTtls } from "../../src/store/usage.js";
+import { DEFAULT_USAGE_RETENTION_DAYS, HOLD_TTL_MS, usagePeriods, usageTtls } from "../../src/store/usage.js";
 import { message, storeContract } from "./contract.js";
 import { type RedisHarness, redisHarness } from "./redis-harness.js";
 
@@ -57,7 +57,16 @@ describe("redis store specifics", () => {
     assert.ok(seen > 29 * SECOND_MS && seen <= 30 * SECOND_MS, `pttl ${seen}`);
     const at = Date.now();
     const who = { workspaceScope: "usage-ttl", conversationScope: "c", userId: "u" };
-    await store.reserveTurn(who, 5, { day: { user: 100 } }, at);
+    const reservation = await store.reserveTurn(who, 5, { day: { user: 100 } }, at);
+    const holds = await h.admin.pttl(keys.usageHolds("usage-ttl"));
+    assert.ok(holds > HOLD_TTL_MS - 5_000 && holds <= HOLD_TTL_MS, `holds pttl ${holds}`);
+    await store.recordTurnUsage(
+      who,
+      { model: "m", promptTokens: 1, completionTokens: 1, extraTokens: 0, reasoningTokens: 0, costMicros: 0 },
+      "hold" in reservation ? reservation.hold : undefined,
+      at,
+    );
+    assert.equal(await h.admin.zcard(keys.usageHolds("usage-ttl")), 0, "released");
     const ttl = usageTtls(DEFAULT_USAGE_RETENTION_DAYS);
     const { day, month } = usagePeriods(at);
     const dayTtl = await h.admin.ttl(keys.usage("usage-ttl", day));
