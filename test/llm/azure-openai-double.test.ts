@@ -111,7 +111,7 @@ describe("routes and auth", () => {
 
   test("unknown paths → 404", async () => {
     assert.equal(
-      (await post("/openai/deployments/d/completions?api-version=2024-10-21", { input: "x" })).status,
+      (await post("/openai/deployments/d/images/generations?api-version=2024-10-21", { prompt: "x" })).status,
       404,
     );
   });
