@@ -47,7 +47,7 @@ export function renderUsage(ctx: UsageContext): string {
     `• Today: ${amount(day.total)}${cost(ctx, day.total)}${limitNote(ctx, "workspace", "day", day.total)}`,
   );
   lines.push(
-    `• This month: ${amount(month.total)}${cost(ctx, month.total)}${limitNote(ctx, "workspace", "month", month.total)}`,
+    `• This month: ${amount(month.total)}${search(month.total)}${cost(ctx, month.total)}${limitNote(ctx, "workspace", "month", month.total)}`,
   );
   const models = top(month.models, Number.POSITIVE_INFINITY);
   if (models.length > 0) {
@@ -73,6 +73,12 @@ function amount(totals: UsageTotals | undefined): string {
   const t = totals ?? { tokens: 0, turns: 0, reasoningTokens: 0 };
   const reasoning = t.reasoningTokens > 0 ? `, ${n(t.reasoningTokens)} of them reasoning` : "";
   return `${n(t.tokens)} tokens in ${n(t.turns)} turn${t.turns === 1 ? "" : "s"}${reasoning}`;
+}
+
+/** The search's own tokens (rewrite, embedding), when there were any. */
+function search(totals: UsageTotals): string {
+  if (totals.extraTokens <= 0) return "";
+  return `, ${n(totals.extraTokens)} for searching (rewrite ${n(totals.rewriteTokens)}, embedding ${n(totals.embeddingTokens)})`;
 }
 
 function cost(ctx: UsageContext, totals: UsageTotals): string {

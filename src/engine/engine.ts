@@ -430,6 +430,7 @@ export class Engine {
       passages: step.passages,
       grounding: groundingFor(step.passages, { sourceName: source.name, inScope: source.search.inScope }),
       extraPromptTokens: step.rewriteTokens + step.embeddingTokens,
+      searchTokens: { rewrite: step.rewriteTokens, embedding: step.embeddingTokens },
     };
   }
 
@@ -572,6 +573,7 @@ interface CompletionResult {
   dropped: number;
   /** Tokens spent before the answer (search-query rewrite, query embedding), added to the prompt side. */
   extraPromptTokens: number;
+  searchTokens?: { rewrite: number; embedding: number };
 }
 
 /** One turn's inputs, as the completion steps pass them along. */
@@ -596,6 +598,8 @@ interface GroundingInput {
   passages?: Passage[];
   grounding?: Grounding;
   extraPromptTokens?: number;
+  /** The same, apart: the search-query rewrite and the query embedding. */
+  searchTokens?: { rewrite: number; embedding: number };
 }
 
 /** The task card's sources: links to what the search found, once each. */
@@ -632,6 +636,7 @@ function counts(
     userTokens: budget.userTokens,
     dropped: budget.dropped,
     extraPromptTokens: grounded?.extraPromptTokens ?? 0,
+    searchTokens: grounded?.searchTokens,
   };
 }
 

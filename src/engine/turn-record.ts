@@ -23,6 +23,8 @@ export interface FinishedTurn {
   userTokens: number;
   /** Tokens spent before the answer (search-query rewrite, query embedding), on the prompt side. */
   extraPromptTokens: number;
+  /** The same, apart: the search-query rewrite and the query embedding. */
+  searchTokens?: { rewrite: number; embedding: number };
   encoding: TokenizerEncoding;
   /** The model (deployment) that answered. */
   model: string;
@@ -91,6 +93,8 @@ async function recordUsage(
     promptTokens,
     completionTokens,
     extraTokens: turn.extraPromptTokens,
+    rewriteTokens: turn.searchTokens?.rewrite ?? 0,
+    embeddingTokens: turn.searchTokens?.embedding ?? 0,
     reasoningTokens: turn.usage?.reasoningTokens ?? 0,
     costMicros: costMicros(deps.prices, model, promptTokens + turn.extraPromptTokens, completionTokens),
   };

@@ -9,8 +9,11 @@
 import { tokenCount } from "./validate.js";
 
 export type UsageDimension = "u" | "c" | "m" | "w";
-/** p prompt, c completion, x extra, r reasoning, t turns, $ cost (millionths), tok p+c+x. */
-export const MEASURES = ["p", "c", "x", "r", "t", "$", "tok"] as const;
+/**
+ * p prompt, c completion, x extra (qr + qe), qr search-query rewrite, qe query embedding,
+ * r reasoning, t turns, $ cost (millionths), tok p+c+x.
+ */
+export const MEASURES = ["p", "c", "x", "qr", "qe", "r", "t", "$", "tok"] as const;
 export type Measure = (typeof MEASURES)[number];
 /** The workspace dimension's one id. */
 export const WORKSPACE_ID = "*";
@@ -25,8 +28,10 @@ export interface TurnUsage {
   model: string;
   promptTokens: number;
   completionTokens: number;
-  /** Search-query rewrite and query embedding (grounded answers). */
+  /** Search-query rewrite and query embedding (grounded answers): rewriteTokens + embeddingTokens. */
   extraTokens: number;
+  rewriteTokens?: number;
+  embeddingTokens?: number;
   /** Part of completionTokens a reasoning model spent thinking. */
   reasoningTokens: number;
   /** Estimated cost in millionths of the price table's currency; 0 without prices. */
@@ -83,6 +88,8 @@ export interface UsageTotals {
   promptTokens: number;
   completionTokens: number;
   extraTokens: number;
+  rewriteTokens: number;
+  embeddingTokens: number;
   reasoningTokens: number;
   /** prompt + completion + extra: what quotas count. */
   tokens: number;
@@ -150,6 +157,8 @@ export function turnIncrements(who: UsageWho, usage: TurnUsage): Array<[string, 
     add("p", p);
     add("c", c);
     add("x", x);
+    add("qr", tokenCount(usage.rewriteTokens ?? 0));
+    add("qe", tokenCount(usage.embeddingTokens ?? 0));
     add("r", r);
     add("t", 1);
     add("$", cost);
@@ -173,6 +182,8 @@ export function emptyTotals(): UsageTotals {
     promptTokens: 0,
     completionTokens: 0,
     extraTokens: 0,
+    rewriteTokens: 0,
+    embeddingTokens: 0,
     reasoningTokens: 0,
     tokens: 0,
     turns: 0,
@@ -184,6 +195,8 @@ const TOTAL_OF: Partial<Record<Measure, keyof UsageTotals>> = {
   p: "promptTokens",
   c: "completionTokens",
   x: "extraTokens",
+  qr: "rewriteTokens",
+  qe: "embeddingTokens",
   r: "reasoningTokens",
   tok: "tokens",
   t: "turns",

@@ -170,6 +170,11 @@ describe("grounded answers (the bot searches itself)", { timeout: 60_000 }, () =
     assert.equal(s.text, "Contractors get no paid vacation from Contoso [1].");
     assert.equal(s.sources[0]?.title, "Contractor-Guidelines.pdf");
     assert.ok((await metric("bot_search_rewrite_tokens_total")) > 0, "the rewrite's tokens are counted");
+    // The usage ledger keeps the search's own tokens apart, and counts them in the total.
+    const usage = await core.store.usageReport("console:T", new Date().toISOString().slice(0, 7));
+    assert.equal(usage.total.rewriteTokens, await metric("bot_search_rewrite_tokens_total"));
+    assert.equal(usage.total.extraTokens, usage.total.rewriteTokens + usage.total.embeddingTokens);
+    assert.ok(usage.total.tokens >= usage.total.promptTokens + usage.total.extraTokens);
   });
 
   it("with AZURE_SEARCH_QUERY_REWRITE=false the newest message is the query", async () => {

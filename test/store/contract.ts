@@ -189,6 +189,8 @@ export function storeContract(name: string, makeHarness: () => StoreHarness): vo
           promptTokens: 110,
           completionTokens: 22,
           extraTokens: 5,
+          rewriteTokens: 0,
+          embeddingTokens: 0,
           reasoningTokens: 0,
           tokens: 137,
           turns: 2,
