@@ -4,6 +4,7 @@ import { describeConfig } from "./config.js";
 import { StartupRefusedError } from "./dependencies.js";
 import { createLogger } from "./log.js";
 import { loadConfigOrExit } from "./startup.js";
+import { collectStartupGarbage } from "./startup-memory.js";
 
 const PLATFORM_HELP = `No chat platform is configured, so there is nothing to serve yet.
 Set one or both:
@@ -21,16 +22,20 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const core = await createCore(config, logger);
+  // Once after the tokenizer is loaded: its garbage is the bulk of the start's.
+  collectStartupGarbage();
   const server = createHttpServer(core);
   let stopping = false;
   const platforms: string[] = [];
   const stops: Array<() => Promise<void>> = [];
+  const started: Array<Promise<unknown>> = [];
   if (config.slack) {
     // Adapters live outside src/; loaded only when configured.
     const { startSlack } = await import("../adapters/slack/slack-app.js");
     const slack = startSlack({ core, config: config.slack, server });
     // Slack may not answer yet (/readyz says so meanwhile); a refused token ends the start.
     slack.ready.catch(refused);
+    started.push(slack.ready);
     platforms.push(config.slack.appToken ? "slack (socket mode)" : "slack");
     stops.push(() => slack.stop());
   }
@@ -39,9 +44,12 @@ async function main(): Promise<void> {
     const teams = startTeams({ core, config: config.teams, server });
     // The Bot Framework token may not be had yet (/readyz says so meanwhile); refused credentials end the start.
     teams.ready.catch(refused);
+    started.push(teams.ready);
     platforms.push("teams");
   }
   const port = await server.listen();
+  // And once more when the platforms answered (their clients and tokens are set up by then).
+  void Promise.allSettled(started).then(collectStartupGarbage);
   logger.info({ ...describeConfig(config), port, platforms }, "bot started");
 
   /** A dependency said "no" for good: one line naming the variable to fix, then exit 1. */
