@@ -11,6 +11,7 @@ import { ReplyStoppedError } from "../../src/errors.js";
 import type { Logger } from "../../src/log.js";
 import { systemClock } from "../../src/reply/clock.js";
 import { type Delayed, runAfter } from "../../src/reply/delayed.js";
+import { clipText } from "../../src/reply/split.js";
 import type {
   Clock,
   MessageHandle,
@@ -456,19 +457,19 @@ export class SlackReplySink implements ReplySink {
     const answer = final && end === "answer";
     if (this.mode === "update") {
       const mrkdwn = markdownToMrkdwn(markdown);
-      if (!answer) return { text: clip(mrkdwn, SLACK_TEXT_MAX_CHARS) };
+      if (!answer) return { text: clipText(mrkdwn, SLACK_TEXT_MAX_CHARS) };
       const sections = sectionBlocks(
         mrkdwn,
         SLACK_MAX_BLOCKS - 1 - Math.min(this.sources.length, SOURCE_BLOCKS_RESERVED),
       );
       return {
-        text: clip(mrkdwn, SLACK_TEXT_MAX_CHARS),
+        text: clipText(mrkdwn, SLACK_TEXT_MAX_CHARS),
         blocks: [...sections, ...this.answerBlocks(SLACK_MAX_BLOCKS - sections.length)],
       };
     }
     if (!answer) return { markdown_text: markdown };
     return {
-      text: clip(markdownToMrkdwn(markdown), SLACK_TEXT_MAX_CHARS),
+      text: clipText(markdownToMrkdwn(markdown), SLACK_TEXT_MAX_CHARS),
       blocks: [markdownBlock(markdown), ...this.answerBlocks(SLACK_MAX_BLOCKS - 1)],
     };
   }
@@ -484,13 +485,9 @@ function taskChunk(step: WorkStep): Record<string, unknown> {
     id: step.id,
     title: step.title,
     status: step.status,
-    ...(step.details ? { details: clip(step.details, TASK_DETAILS_MAX_CHARS) } : {}),
+    ...(step.details ? { details: clipText(step.details, TASK_DETAILS_MAX_CHARS) } : {}),
     ...(step.sources?.length
-      ? { sources: step.sources.map((s) => ({ type: "url", url: s.url, text: clip(s.title, 150) })) }
+      ? { sources: step.sources.map((s) => ({ type: "url", url: s.url, text: clipText(s.title, 150) })) }
       : {}),
   };
-}
-
-function clip(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }

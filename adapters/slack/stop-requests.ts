@@ -5,7 +5,7 @@ import type { Logger } from "../../src/log.js";
 import type { SharedNotes } from "../../src/store/types.js";
 
 /** Longer than any answer runs (Slack's streams end after about five minutes). */
-export const STOP_NOTE_TTL_S = 15 * 60;
+const STOP_NOTE_TTL_S = 15 * 60;
 
 const stopKey = (threadKey: string) => `slack:stop:${threadKey}`;
 

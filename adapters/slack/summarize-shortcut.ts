@@ -5,8 +5,10 @@
 import type { App } from "@slack/bolt";
 import type { Block } from "@slack/web-api";
 import type { Core } from "../../src/app.js";
+import { NO_RIGHTS } from "../../src/engine/types.js";
 import type { Logger } from "../../src/log.js";
 import { CaptureSink } from "../../src/reply/capture-sink.js";
+import { clipText } from "../../src/reply/split.js";
 import { encodeThreadKey, settingsScopes } from "../../src/store/keys.js";
 import type { SlackApi } from "./api.js";
 import { SLACK_MAX_BLOCKS, SLACK_TEXT_MAX_CHARS, sectionBlocks } from "./blocks.js";
@@ -77,7 +79,7 @@ export function handleSummarizeShortcut(app: App, deps: ShortcutDeps): void {
           ...settingsScopes("slack", teamId, channel),
           userId,
           text: QUESTION,
-          rights: async () => ({ conversation: false, workspace: false }),
+          rights: async () => NO_RIGHTS,
           aboutConversation: read.excerpt,
           where: { userIds: [userId], channelId: channel, direct: channel.startsWith("D") },
         },
@@ -87,9 +89,10 @@ export function handleSummarizeShortcut(app: App, deps: ShortcutDeps): void {
       const mrkdwn = markdownToMrkdwn(sink.text || NOTHING);
       const sections = sectionBlocks(mrkdwn, SLACK_MAX_BLOCKS - SOURCE_BLOCKS_RESERVED);
       // `text` is the notification fallback (4,000 characters at most); the blocks carry the whole summary.
-      const fallback =
-        mrkdwn.length <= SLACK_TEXT_MAX_CHARS ? mrkdwn : `${mrkdwn.slice(0, SLACK_TEXT_MAX_CHARS - 1)}…`;
-      await tell(fallback, [...sections, ...sourcesBlocks(sink.sources, SLACK_MAX_BLOCKS - sections.length)]);
+      await tell(clipText(mrkdwn, SLACK_TEXT_MAX_CHARS), [
+        ...sections,
+        ...sourcesBlocks(sink.sources, SLACK_MAX_BLOCKS - sections.length),
+      ]);
     },
   );
 }

@@ -12,11 +12,11 @@ import { isSlackError, type SlackApi } from "./api.js";
 import { stripMention } from "./routing.js";
 
 /** What the user looked at last is forgotten after this. */
-export const VIEWING_TTL_S = 60 * 60;
+const VIEWING_TTL_S = 60 * 60;
 /** A channel's latest messages read for a question (one conversations.history page). */
-export const CHANNEL_MESSAGES_READ = 100;
+const CHANNEL_MESSAGES_READ = 100;
 /** A thread's messages read for a question (one conversations.replies page). */
-export const THREAD_MESSAGES_READ = 200;
+const THREAD_MESSAGES_READ = 200;
 /** Pages of conversations.members read to find the user (1,000 members a page). */
 const MEMBER_PAGES_MAX = 20;
 const PREVIEW_MAX_CHARS = 60;

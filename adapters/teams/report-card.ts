@@ -9,7 +9,7 @@ export function reportCardMessage(markdown: string): { type: "message"; attachme
   return { type: "message", attachments: [reportCard(markdown)] };
 }
 
-export function reportCard(markdown: string): Attachment {
+function reportCard(markdown: string): Attachment {
   const body: Array<Record<string, unknown>> = [];
   let facts: Array<{ title: string; value: string }> | undefined;
   for (const line of markdown.split("\n")) {

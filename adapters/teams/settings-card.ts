@@ -1,7 +1,9 @@
 // The settings as an Adaptive Card: the effective values, and (for those allowed to change them) a
 // form whose submit comes back as a message with `value`; that becomes `settings set` commands of
 // the shared grammar, so validation and wording stay in one place.
+
 import type { Attachment } from "botframework-schema";
+import { clipText } from "../../src/reply/split.js";
 import type { EffectiveSettings, SettingsView } from "../../src/settings/resolve.js";
 import type { SettingsContext } from "../../src/settings/schema.js";
 import { SETTINGS_CARD_ACTION } from "./routing.js";
@@ -56,7 +58,7 @@ export function settingsCard(
   const values = currentValues(settings);
   const facts = FIELDS.map((f) => ({
     title: f.label,
-    value: shorten(values[f.key] || "model default", 200),
+    value: clipText(values[f.key] || "model default", 200),
   }));
   const body: unknown[] = [
     {
@@ -125,8 +127,4 @@ function card(body: unknown[], actions: unknown[]): Attachment {
     contentType: "application/vnd.microsoft.card.adaptive",
     content: { type: "AdaptiveCard", $schema: CARD_SCHEMA, version: CARD_VERSION, body, actions },
   };
-}
-
-function shorten(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }

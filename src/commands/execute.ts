@@ -37,7 +37,7 @@ export interface CommandContext {
 export type Change = Pick<AuditEntry, "scope" | "action" | "key" | "old" | "new">;
 
 /** Entries `settings history` shows. */
-export const HISTORY_SHOWN = 20;
+const HISTORY_SHOWN = 20;
 
 export async function executeCommand(command: Command, ctx: CommandContext): Promise<string> {
   switch (command.type) {

@@ -14,27 +14,25 @@ import { ReplyStream } from "../reply/reply-stream.js";
 import type { Clock, ReplySink } from "../reply/types.js";
 import { citationsOf, conversationGroundingFor, groundingFor } from "../retrieval/grounding.js";
 import type { Passage, Retriever } from "../retrieval/types.js";
-import { accessFor, accessRefusal, quotasFor } from "../settings/policies.js";
 import { type EffectiveSettings, resolveSettings } from "../settings/resolve.js";
 import { settingsContextOf } from "../settings/schema.js";
 import type { SettingsScopes } from "../store/keys.js";
 import type { AuditEntry, Store, StoredMessage } from "../store/types.js";
-import type { Hold, QuotaLimits, Reservation } from "../store/usage.js";
-import { hasQuotas, quotaRefusal, turnEstimate } from "../usage/quota.js";
+import type { Hold } from "../store/usage.js";
+import { quotaRefusal, turnEstimate } from "../usage/quota.js";
 import { userMessageFor } from "../user-messages.js";
+import { accessNotice, holdQuota, releaseQuota } from "./admission.js";
 import {
   DEGRADED_NOTE,
   EMPTY_ANSWER_NOTE,
   EMPTY_AT_LIMIT_NOTE,
-  NOT_ENABLED_FOR_USER,
-  NOT_ENABLED_HERE,
   noDataSourceNote,
   nothingFoundNote,
   saysNothingFound,
   TRUNCATED_NOTE,
 } from "./answer-notes.js";
 import { Draining } from "./draining.js";
-import { retrieveForTurn } from "./retrieval-step.js";
+import { foundSources, retrieveForTurn, sourceLinks } from "./retrieval-step.js";
 import { fitToBudget, type Grounding } from "./token-budget.js";
 import { loadEncoders } from "./tokens.js";
 import { recordTurn } from "./turn-record.js";
@@ -44,13 +42,10 @@ import {
   type IncomingMessage,
   NO_RIGHTS,
   type TurnOutcome,
-  whoOf,
 } from "./types.js";
 
 /** After the service says the context is too long, retry once keeping this share of the history budget. */
 const CONTEXT_RETRY_HISTORY_SHARE = 0.25;
-/** How long "not enabled here" is remembered as said in a conversation. */
-const ACCESS_NOTICE_TTL_S = 30 * 86_400;
 
 export interface EngineDeps {
   config: Config;
@@ -169,33 +164,6 @@ export class Engine {
     return { conversation, workspace };
   }
 
-  /**
-   * The allow-lists (the workspace's, else the environment's): true when the message is not to be
-   * answered. The first message of a conversation (of a user, for the user list) outside them is
-   * told so once; the rest are left unanswered. The model is never asked.
-   */
-  private async refusedAccess(
-    message: IncomingMessage,
-    workspace: Record<string, string>,
-    sink: ReplySink,
-    log: Logger,
-  ): Promise<boolean> {
-    const where = message.where ?? { userIds: [message.userId], direct: true };
-    const lists = accessFor(workspace, this.deps.config.access);
-    const about = message.aboutConversation;
-    // A question about another conversation needs that one allowed too.
-    const reason =
-      accessRefusal(lists, where) ??
-      (about ? accessRefusal(lists, { ...where, channelId: about.channelId, direct: false }) : undefined);
-    if (!reason) return false;
-    this.deps.metrics.accessRefusals.inc({ reason });
-    const noticeId = `access:${reason}:${message.conversationScope}${reason === "user" ? `:${message.userId}` : ""}`;
-    const first = await this.deps.store.firstSeen(noticeId, ACCESS_NOTICE_TTL_S).catch(() => true);
-    log.info({ reason, told: first }, "not answered: outside the allow-lists");
-    if (first) await this.postSafely(sink, reason === "user" ? NOT_ENABLED_FOR_USER : NOT_ENABLED_HERE, log);
-    return true;
-  }
-
   private async runCommand(
     message: IncomingMessage,
     command: Command,
@@ -263,7 +231,11 @@ export class Engine {
       conversation: {},
       workspace: {},
     };
-    if (await this.refusedAccess(message, layers.workspace, sink, log)) return "refused";
+    const notice = await accessNotice(this.deps, message, layers.workspace, log);
+    if (notice !== undefined) {
+      if (notice) await this.postSafely(sink, notice, log);
+      return "refused";
+    }
     // On shutdown the signal stops intermediate updates; the closing note then goes out as the final.
     const reply = new ReplyStream(sink, { clock: this.clock, logger: log, signal });
     metrics.activeStreams.inc();
@@ -287,23 +259,13 @@ export class Engine {
       const started = this.clock.now();
       const estimate = turnEstimate(
         message.text,
-        [
-          ...history,
-          ...(message.aboutConversation?.passages ?? []).map((p) => ({
-            role: "user" as const,
-            content: p.content,
-            at: 0,
-          })),
-        ],
+        history,
         settings.generation.maxTokens ?? config.defaults.maxTokens,
         settings.model.profile.encoding,
+        message.aboutConversation?.passages.map((p) => p.content),
       );
-      const quotas = quotasFor(layers.workspace, config.usage.quotas);
-      const reservation = await this.reserve(message, estimate, quotas, started, log);
+      const reservation = await holdQuota(this.deps, message, layers.workspace, estimate, started, log);
       if ("exceeded" in reservation) {
-        const { scope, period, limit, used } = reservation.exceeded;
-        metrics.quotaRefusals.inc({ scope, period });
-        log.info({ scope, period, limit, used }, "turn refused: a token quota is reached");
         reply.push(quotaRefusal(reservation.exceeded, this.clock.now()));
         await reply.finish();
         return "refused";
@@ -348,7 +310,7 @@ export class Engine {
           : err;
       this.countError(error);
       log[isExpected(error) ? "warn" : "error"]({ err: error }, "turn failed");
-      if (hold) await this.release(message, hold, heldAt, log);
+      if (hold) await releaseQuota(this.deps, message, hold, heldAt, log);
       await reply.fail(userMessageFor(error));
       return "failed";
     } finally {
@@ -512,30 +474,6 @@ export class Engine {
     throw new BotError("llm_context_length", "still too long after trimming");
   }
 
-  /** Checks the turn's quotas and holds its estimate; a ledger that cannot answer holds nothing. */
-  private async reserve(
-    message: IncomingMessage,
-    estimate: number,
-    quotas: QuotaLimits,
-    at: number,
-    log: Logger,
-  ): Promise<Reservation> {
-    if (!hasQuotas(quotas)) return {};
-    try {
-      return await this.deps.store.reserveTurn(whoOf(message), estimate, quotas, at);
-    } catch (err) {
-      log.warn({ err }, "could not check the token quotas; answering without them");
-      return {};
-    }
-  }
-
-  /** A failed turn gives back what it held (what it spent before failing is not known). */
-  private async release(message: IncomingMessage, hold: Hold, at: number, log: Logger): Promise<void> {
-    await this.deps.store
-      .recordTurnUsage(whoOf(message), undefined, hold, at)
-      .catch((err: unknown) => log.warn({ err }, "could not release the failed turn's quota hold"));
-  }
-
   /** The audit trail: a structured log line, and the entry kept in the store. Never throws. */
   private async recordChange(message: IncomingMessage, change: Change, log: Logger): Promise<void> {
     const entry: AuditEntry = {
@@ -600,22 +538,6 @@ interface GroundingInput {
   extraPromptTokens?: number;
   /** The same, apart: the search-query rewrite and the query embedding. */
   searchTokens?: { rewrite: number; embedding: number };
-}
-
-/** The task card's sources: links to what the search found, once each. */
-const SOURCE_LINKS_MAX = 20;
-
-function sourceLinks(passages: readonly Passage[]): Array<{ title: string; url: string }> {
-  const links = new Map<string, string>();
-  for (const p of passages) {
-    if (p.url && /^https?:\/\//.test(p.url) && !links.has(p.url))
-      links.set(p.url, p.title ?? p.filepath ?? p.url);
-  }
-  return [...links].slice(0, SOURCE_LINKS_MAX).map(([url, title]) => ({ title, url }));
-}
-
-function foundSources(count: number): string {
-  return count === 0 ? "Found nothing" : `Found ${count} source${count === 1 ? "" : "s"}`;
 }
 
 function conversationGrounding(about: ConversationExcerpt): GroundingInput {

@@ -93,3 +93,21 @@ export async function retrieveForTurn(
     throw err;
   }
 }
+
+/** Links shown with the search's step (Slack's task card): at most this many. */
+const SOURCE_LINKS_MAX = 20;
+
+/** Links to what the search found, once each, for the step a platform shows. */
+export function sourceLinks(passages: readonly Passage[]): Array<{ title: string; url: string }> {
+  const links = new Map<string, string>();
+  for (const p of passages) {
+    if (p.url && /^https?:\/\//.test(p.url) && !links.has(p.url))
+      links.set(p.url, p.title ?? p.filepath ?? p.url);
+  }
+  return [...links].slice(0, SOURCE_LINKS_MAX).map(([url, title]) => ({ title, url }));
+}
+
+/** The step's outcome in words. */
+export function foundSources(count: number): string {
+  return count === 0 ? "Found nothing" : `Found ${count} source${count === 1 ? "" : "s"}`;
+}

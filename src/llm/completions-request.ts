@@ -7,8 +7,8 @@ import type { CompletionCreateParamsStreaming } from "openai/resources/completio
 import { MAX_STOP_SEQUENCES } from "./request.js";
 import type { ChatMessage, CompletionRequest } from "./types.js";
 
-export const USER_LABEL = "User:";
-export const ASSISTANT_LABEL = "Assistant:";
+const USER_LABEL = "User:";
+const ASSISTANT_LABEL = "Assistant:";
 /** The next user turn's label, as the model would write it: where its answer ends. */
 export const NEXT_USER_STOP = `\n${USER_LABEL}`;
 /** /completions answers 16 tokens when max_tokens is absent: never rely on that. */

@@ -45,6 +45,11 @@ interface Cut {
  * pair. A cut inside a code fence moves to just before the fence when that leaves enough text,
  * otherwise the piece closes the fence and `reopen` opens it again for the rest.
  */
+/** `text` cut to `maxChars`, an ellipsis marking the cut (a one-line field: a status, a title, a fallback). */
+export function clipText(text: string, maxChars: number): string {
+  return text.length <= maxChars ? text : `${text.slice(0, maxChars - 1)}…`;
+}
+
 export function splitText(text: string, maxChars: number): Split | null {
   if (text.length <= maxChars) return null;
   const plain = (cut: Cut): Split => ({ piece: text.slice(0, cut.end), consumed: cut.next, reopen: "" });

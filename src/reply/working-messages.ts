@@ -1,5 +1,6 @@
 // What a working status says while a grounded answer is being prepared: the same words on Slack
 // (the status's rotating loading_messages) and Teams (the informative update's text).
+import { clipText } from "./split.js";
 import type { WorkDescription } from "./types.js";
 
 /** Slack takes 1 to 10 loading messages of at most 50 characters each. */
@@ -10,7 +11,7 @@ export function workingMessages(work: WorkDescription | undefined): string[] | u
   if (!work?.dataSource) return undefined;
   const searching = `Searching ${work.dataSource}…`;
   return [
-    searching.length <= MAX_CHARS ? searching : `${searching.slice(0, MAX_CHARS - 1)}…`,
+    clipText(searching, MAX_CHARS),
     work.sourcesFound === undefined
       ? "Reading the sources…"
       : `Reading ${work.sourcesFound} source${work.sourcesFound === 1 ? "" : "s"}…`,

@@ -177,7 +177,7 @@ function dimensionsOf(who: UsageWho, model?: string): Array<[UsageDimension, str
   return dims;
 }
 
-export function emptyTotals(): UsageTotals {
+function emptyTotals(): UsageTotals {
   return {
     promptTokens: 0,
     completionTokens: 0,

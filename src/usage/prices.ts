@@ -18,7 +18,7 @@ const PRICE_TABLE = z.record(
   z.strictObject({ input: z.number().min(0), output: z.number().min(0) }),
 );
 
-export const PRICES_EXAMPLE = '{"gpt-4o":{"input":2.5,"output":10}}';
+const PRICES_EXAMPLE = '{"gpt-4o":{"input":2.5,"output":10}}';
 
 export function parsePrices(raw: string | undefined): PriceTable | { error: string } {
   if (raw === undefined || raw.trim() === "") return {};

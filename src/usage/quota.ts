@@ -6,14 +6,19 @@ import type { TokenizerEncoding } from "../llm/models.js";
 import type { StoredMessage } from "../store/types.js";
 import type { QuotaExceeded, QuotaLimits, QuotaPeriod } from "../store/usage.js";
 
-/** The turn's prompt as far as known before it is built (question and history), plus its reply budget. */
+/**
+ * The turn's prompt as far as known before it is built (question, history, and `extra` texts such
+ * as a conversation read for it), plus its reply budget.
+ */
 export function turnEstimate(
   question: string,
   history: readonly StoredMessage[],
   replyTokens: number,
   encoding: TokenizerEncoding,
+  extra: readonly string[] = [],
 ): number {
   let tokens = countTokens(question, encoding) + replyTokens;
+  for (const text of extra) tokens += countTokens(text, encoding);
   for (const m of history)
     tokens += m.encoding === encoding && m.tokens !== undefined ? m.tokens : countTokens(m.content, encoding);
   return tokens;
