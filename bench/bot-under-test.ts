@@ -32,7 +32,7 @@ export interface BotUnderTest {
 
 let built: Promise<void> | undefined;
 
-/** `npm run build` (tsc -p tsconfig.build.json into dist/), once per bench run. */
+/** `npm run build` (the esbuild bundle in dist/), once per bench run. */
 export function buildOnce(): Promise<void> {
   built ??= new Promise((resolve, reject) =>
     execFile("npm", ["run", "build", "--silent"], { cwd: ROOT }, (err, stdout, stderr) =>

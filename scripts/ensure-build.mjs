@@ -13,11 +13,14 @@ function newest(dir) {
   return latest;
 }
 const sourcesChanged = () =>
-  Math.max(newest("src"), newest("adapters"), statSync("package.json").mtimeMs) > statSync(marker).mtimeMs;
+  Math.max(
+    newest("src"),
+    newest("adapters"),
+    statSync("package.json").mtimeMs,
+    statSync("scripts/build.mjs").mtimeMs,
+  ) > statSync(marker).mtimeMs;
 
 if (!existsSync(marker) || sourcesChanged()) {
-  process.stderr.write("Building (tsc)...\n");
-  execFileSync(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "tsconfig.build.json"], {
-    stdio: "inherit",
-  });
+  process.stderr.write("Building (esbuild)...\n");
+  execFileSync(process.execPath, ["scripts/build.mjs"], { stdio: "inherit" });
 }

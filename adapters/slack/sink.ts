@@ -47,11 +47,12 @@ export interface SlackReplyTarget {
 }
 
 /**
- * One appendStream or chat.update per message every 1.2 s at most (the workspace budget may allow
- * fewer): a 5 s answer shows in 6 calls, start and stop included, with the text about 80 characters
- * behind the model on average (npm run bench -- slack).
+ * One appendStream or chat.update per message every 1.35 s at most (the workspace budget may allow
+ * fewer): a 5 s answer shows in 5 calls, start and stop included, with the text about 95 characters
+ * behind the model on average (npm run bench -- slack). With the agent session's one call that is 6
+ * a reply; every 1.2 s would add a call for 10 characters less.
  */
-const SLACK_UPDATE_INTERVAL_MS = 1_200;
+const SLACK_UPDATE_INTERVAL_MS = 1_350;
 /** Classic `text` takes 4,000 characters; Markdown converted to mrkdwn can grow by escaping, so stop short. */
 const MRKDWN_SOURCE_MAX_CHARS = 3_500;
 export const FEEDBACK_ACTION_ID = "answer_feedback";

@@ -1,4 +1,5 @@
-// SIGTERM in the middle of an answer, on the real process (`src/main.ts`), Slack and Teams. A reply
+// SIGTERM in the middle of an answer, on the real process as it ships (the production bundle that
+// `npm start` and the image run: `dist/src/main.js`), Slack and Teams. A reply
 // that can finish within SHUTDOWN_TIMEOUT_MS finishes and is remembered; one that cannot ends with
 // what was shown and "I was restarting…" (on Teams as the stream's final message, so no stream is
 // left open), and is not remembered. The turn finished before the signal stays in history.
@@ -20,7 +21,7 @@ import {
   postActivity,
 } from "../doubles/teams/activities.js";
 import { startConnectorDouble, type TeamsConnectorDouble } from "../doubles/teams/connector-double.js";
-import { type BotProcess, startBotProcess, until, untilReady } from "../helpers/bot-process.js";
+import { type BotProcess, ensureBuilt, startBotProcess, until, untilReady } from "../helpers/bot-process.js";
 import { assertInvariants, marker, scriptedAnswer, slackShown, type Turn, teamsShown } from "./invariants.js";
 
 const SECRET = "sigterm-test-signing-secret";
@@ -35,6 +36,7 @@ describe("SIGTERM in the middle of an answer", { timeout: 90_000 }, () => {
   const bots: BotProcess[] = [];
   const stores: Store[] = [];
   before(async () => {
+    await ensureBuilt();
     llm = await startAzureOpenAIDouble();
     slack = await startSlackDouble({ timeScale: 0.05 });
     connector = await startConnectorDouble({ timeScale: 0.05 });
@@ -50,14 +52,17 @@ describe("SIGTERM in the middle of an answer", { timeout: 90_000 }, () => {
   /** A bot process, and a store on the same keys to read its history with. */
   async function start(env: Record<string, string>) {
     const prefix = `test:sigterm:${randomUUID()}:`;
-    const bot = await startBotProcess({
-      AZURE_OPENAI_ENDPOINT: llm.url,
-      AZURE_OPENAI_API_KEY: DEFAULT_API_KEY,
-      AZURE_OPENAI_DEPLOYMENT: "gpt-4o",
-      REDIS_URL,
-      REDIS_KEY_PREFIX: prefix,
-      ...env,
-    });
+    const bot = await startBotProcess(
+      {
+        AZURE_OPENAI_ENDPOINT: llm.url,
+        AZURE_OPENAI_API_KEY: DEFAULT_API_KEY,
+        AZURE_OPENAI_DEPLOYMENT: "gpt-4o",
+        REDIS_URL,
+        REDIS_KEY_PREFIX: prefix,
+        ...env,
+      },
+      { entry: "dist" },
+    );
     bots.push(bot);
     const store = createStore({
       redis: { url: REDIS_URL, keyPrefix: prefix, cluster: false, commandTimeoutMs: 3_000 },

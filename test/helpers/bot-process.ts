@@ -1,7 +1,8 @@
 // `src/main.ts` as a real process (what `npm start` runs), for tests and benchmarks that need one:
 // start-up against dead dependencies, SIGTERM in the middle of a reply, several replicas on one Redis.
-// Tests run the sources through tsx; a benchmark can run the built `dist/src/main.js` instead.
-import { type ChildProcess, spawn } from "node:child_process";
+// Tests run the sources through tsx, or the production bundle (`dist/src/main.js`, built by
+// `ensureBuilt()`) where what is under test is what ships; benchmarks run the bundle.
+import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { once } from "node:events";
 import { readFileSync } from "node:fs";
@@ -26,9 +27,21 @@ export interface BotProcess {
 export interface BotProcessOptions {
   /**
    * "source" (default): `node --import tsx src/main.ts`. "dist": `node <flags> dist/src/main.js`,
-   * exactly what `npm start` runs once built (`npm run build` first; nothing here builds).
+   * exactly what `npm start` runs once built (call `ensureBuilt()` first).
    */
   entry?: "source" | "dist";
+}
+
+let built: Promise<void> | undefined;
+
+/** Builds dist/ as `npm start` does (scripts/ensure-build.mjs: only when the sources are newer), once. */
+export function ensureBuilt(): Promise<void> {
+  built ??= new Promise((resolve, reject) =>
+    execFile(process.execPath, ["scripts/ensure-build.mjs"], { cwd: ROOT }, (err, stdout, stderr) =>
+      err ? reject(new Error(`the build failed:\n${stdout}${stderr}`)) : resolve(),
+    ),
+  );
+  return built;
 }
 
 /** The node flags of package.json's `start` script (`node <flags> dist/src/main.js`). */
