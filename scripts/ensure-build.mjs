@@ -16,8 +16,16 @@ const sourcesChanged = () =>
   Math.max(
     newest("src"),
     newest("adapters"),
-    statSync("package.json").mtimeMs,
-    statSync("scripts/build.mjs").mtimeMs,
+    // The bundle holds the dependencies too: a changed install rebuilds it.
+    ...[
+      "package.json",
+      "package-lock.json",
+      "node_modules/.package-lock.json",
+      "tsconfig.json",
+      "scripts/build.mjs",
+    ]
+      .filter((file) => existsSync(file))
+      .map((file) => statSync(file).mtimeMs),
   ) > statSync(marker).mtimeMs;
 
 if (!existsSync(marker) || sourcesChanged()) {

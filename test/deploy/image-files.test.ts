@@ -19,7 +19,7 @@ import { startFlags } from "../helpers/bot-process.js";
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const DOCKERFILE = join(ROOT, "deploy", "Dockerfile");
 const DOCKERIGNORE = join(ROOT, ".dockerignore");
-/** Two full `npm ci` runs (in parallel) plus tsc on a 2-core machine take about a minute. */
+/** Two full `npm ci` runs (in parallel) plus the esbuild bundle on a 2-core machine take about a minute. */
 const BUILD_TIMEOUT_MS = 300_000;
 const START_TIMEOUT_MS = 30_000;
 
@@ -152,7 +152,7 @@ describe("deploy/Dockerfile", () => {
     );
     assert.ok(
       of(build, "RUN").some((r) => /\bnpm run build\b/.test(r.rest)),
-      "the build stage compiles",
+      "the build stage bundles the bot",
     );
 
     const users = of(runtime, "USER");
