@@ -1,8 +1,8 @@
 // SIGTERM in the middle of an answer, on the real process as it ships (the production bundle that
-// `npm start` and the image run: `dist/src/main.js`), Slack and Teams. A reply
-// that can finish within SHUTDOWN_TIMEOUT_MS finishes and is remembered; one that cannot ends with
-// what was shown and "I was restarting…" (on Teams as the stream's final message, so no stream is
-// left open), and is not remembered. The turn finished before the signal stays in history.
+// `npm start` and the image run: `dist/src/main.js`), Slack and Teams. A reply that can finish
+// within SHUTDOWN_TIMEOUT_MS finishes and is remembered; one that cannot ends with what was shown
+// and "I was restarting…" (on Teams as the stream's final message, so no stream is left open), and
+// is not remembered. The turn finished before the signal stays in history.
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, before, describe, it } from "node:test";
